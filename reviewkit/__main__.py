@@ -1,0 +1,84 @@
+"""Command line: ``python -m reviewkit bib check|fmt|report`` and ``python -m reviewkit data check``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reviewkit import paths
+
+
+def _bib_check(args) -> int:
+    from reviewkit import bib
+
+    problems, notes = bib.check(Path(args.bib))
+    for line in problems:
+        print(line)
+    if args.verbose:
+        for line in notes:
+            print(f"note: {line}")
+    print(f"{len(problems)} problem(s), {len(notes)} note(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _bib_fmt(args) -> int:
+    from reviewkit import bib
+
+    try:
+        changed = bib.fmt(Path(args.bib))
+    except bib.BibError as error:
+        for line in error.problems:
+            print(line)
+        print("not written", file=sys.stderr)
+        return 1
+    print(f"{args.bib}: {'reformatted' if changed else 'already canonical'}", file=sys.stderr)
+    return 0
+
+
+def _bib_report(args) -> int:
+    from reviewkit import bib, corrections
+
+    for entry in sorted(bib.read_library(Path(args.bib)).entries, key=lambda e: e.key):
+        if not bib.field_value(entry, "printed"):
+            continue
+        item = bib.field_value(entry, "printed_item")
+        for what, printed, verified in corrections.differences(entry):
+            print(f"item {item} {entry.key}: {what}: printed {printed!r}, verified {verified!r}")
+        unverified = bib.field_value(entry, "unverified")
+        if unverified:
+            print(f"item {item} {entry.key}: not verified on a record: {unverified}")
+    return 0
+
+
+def _data_check(args) -> int:
+    from reviewkit import data
+
+    failed = 0
+    for resource in data.resources():
+        try:
+            frame = data.read_checked(resource.path, resource.schema)
+        except data.DataValidationError as error:
+            failed += 1
+            print(error)
+            continue
+        print(f"{resource.name}: {len(frame)} rows ok", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reviewkit")
+    groups = parser.add_subparsers(dest="group", required=True)
+    bib_parser = groups.add_parser("bib", help="check, format or report on references.bib")
+    bib_parser.add_argument("action", choices=["check", "fmt", "report"])
+    bib_parser.add_argument("--bib", default=str(paths.BIB_PATH))
+    bib_parser.add_argument("-v", "--verbose", action="store_true", help="also print notes")
+    data_parser = groups.add_parser("data", help="validate the datasets")
+    data_parser.add_argument("action", choices=["check"])
+    args = parser.parse_args(argv)
+    if args.group == "bib":
+        return {"check": _bib_check, "fmt": _bib_fmt, "report": _bib_report}[args.action](args)
+    return _data_check(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

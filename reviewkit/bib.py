@@ -1,0 +1,231 @@
+"""Bibliography manager for references.bib, built on bibtexparser 2.x.
+
+``check`` reports every problem as ``file:line: message``; ``fmt`` rewrites the file in one
+canonical layout (sorted by key, fixed field order) and refuses to write anything it could not
+parse or would not reproduce exactly.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import Library
+from bibtexparser.model import Entry
+
+from reviewkit import paths
+
+KEY_PATTERN = re.compile(r"^[a-z]+[0-9]{4}[a-z0-9]+$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_PATTERN = re.compile(r"^[1-9]\d{0,8}$")
+PMCID_PATTERN = re.compile(r"^PMC\d+$")
+REQUIRED_FIELDS = {
+    "article": ("author", "title", "journal", "year", "volume", "pages"),
+    "book": ("title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "misc": ("title", "year"),
+}
+# Canonical field order; fields not listed follow in alphabetical order.
+FIELD_ORDER = (
+    "author", "editor", "title", "journal", "booktitle", "publisher", "year", "month",
+    "volume", "number", "pages", "doi", "pmid", "pmcid", "url",
+)
+# MyST citation roles of sphinxcontrib-bibtex: {cite}, {cite:p}, {cite:t}, {cite:ps}, ...
+CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
+
+
+class BibError(ValueError):
+    """Raised when references.bib cannot be parsed; ``problems`` holds file:line messages."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Citation:
+    path: Path
+    line: int
+    key: str
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def field_value(entry: Entry, name: str, default: str = "") -> str:
+    field = entry.fields_dict.get(name)
+    return default if field is None else str(field.value)
+
+
+def parse_problems(library: Library, path: Path) -> list[str]:
+    """Blocks bibtexparser could not turn into entries, as file:line messages."""
+    label = _label(path)
+    problems = []
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if type(block).__name__ == "DuplicateBlockKeyBlock":
+            problems.append(f"{label}:{line}: duplicate key {block.key!r}")
+        elif type(block).__name__ == "DuplicateFieldKeyBlock":
+            problems.append(f"{label}:{line}: an entry repeats a field ({block.error})")
+        else:
+            first_line = str(block.error).splitlines()[0] if block.error else "parse error"
+            problems.append(f"{label}:{line}: cannot parse this block: {first_line}")
+    return problems
+
+
+def read_library(path: Path = paths.BIB_PATH, strict: bool = True) -> Library:
+    """Parse a .bib file; with ``strict`` any block that failed to parse raises BibError."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    library = bibtexparser.parse_string(text)
+    if strict:
+        problems = parse_problems(library, path)
+        if problems:
+            raise BibError(problems)
+    return library
+
+
+def entries_by_key(path: Path = paths.BIB_PATH) -> dict[str, Entry]:
+    return {entry.key: entry for entry in read_library(path).entries}
+
+
+def citations_in(files: list[Path]) -> list[Citation]:
+    """Every key named by a {cite}-family role, with file and line."""
+    found = []
+    for path in files:
+        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            for match in CITE_ROLE.finditer(line):
+                for key in match.group(1).split(","):
+                    if key.strip():
+                        found.append(Citation(Path(path), number, key.strip()))
+    return found
+
+
+def book_sources(root: Path = paths.ROOT) -> list[Path]:
+    root = Path(root)
+    return [root / "intro.md", *sorted((root / "chapters").glob("*.md"))]
+
+
+def entry_problems(entry: Entry, label: str) -> list[str]:
+    where = f"{label}:{entry.start_line + 1}"
+    problems = []
+    if not KEY_PATTERN.match(entry.key):
+        problems.append(f"{where}: key {entry.key!r} does not follow the scheme "
+                        "surname + year + first title word (e.g. steensberg2000production)")
+    for name in REQUIRED_FIELDS.get(entry.entry_type.lower(), ("title", "year")):
+        if not field_value(entry, name).strip():
+            problems.append(f"{where}: {entry.key}: required field {name!r} is missing")
+    checks = (("doi", DOI_PATTERN), ("pmid", PMID_PATTERN), ("pmcid", PMCID_PATTERN))
+    for name, pattern in checks:
+        value = field_value(entry, name)
+        if value and not pattern.match(value):
+            problems.append(f"{where}: {entry.key}: malformed {name} {value!r}")
+    return problems
+
+
+def check(bib_path: Path = paths.BIB_PATH, sources: list[Path] | None = None,
+          required_keys: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """Problems (non-empty means failure) and notes (uncited entries) for a bibliography."""
+    bib_path = Path(bib_path)
+    label = _label(bib_path)
+    try:
+        library = read_library(bib_path, strict=False)
+    except UnicodeDecodeError as error:
+        return [f"{label}:1: not UTF-8 ({error})"], []
+    problems = parse_problems(library, bib_path)
+    seen_dois: dict[str, Entry] = {}
+    for entry in library.entries:
+        problems.extend(entry_problems(entry, label))
+        doi = field_value(entry, "doi").lower()
+        if doi and doi in seen_dois:
+            problems.append(f"{label}:{entry.start_line + 1}: {entry.key}: DOI {doi} already "
+                            f"used by {seen_dois[doi].key}")
+        seen_dois.setdefault(doi, entry) if doi else None
+
+    keys = {entry.key for entry in library.entries}
+    sources = book_sources() if sources is None else sources
+    citations = citations_in([s for s in sources if Path(s).exists()])
+    for citation in citations:
+        if citation.key not in keys:
+            problems.append(f"{_label(citation.path)}:{citation.line}: unknown citation key "
+                            f"{citation.key!r} (not in {label})")
+    cited = {citation.key for citation in citations}
+    if required_keys is None:
+        required_keys = {e.key for e in library.entries if field_value(e, "printed_item")}
+    for key in sorted(required_keys - cited):
+        entry = next((e for e in library.entries if e.key == key), None)
+        line = entry.start_line + 1 if entry else 1
+        problems.append(f"{label}:{line}: {key}: reference of the original list is not cited "
+                        "in any chapter")
+    notes = [f"{label}:{e.start_line + 1}: {e.key}: not cited in any chapter"
+             for e in library.entries if e.key not in cited and e.key not in required_keys]
+    notes += [f"{label}:{e.start_line + 1}: {e.key}: fields taken from the printed list, not "
+              f"verified on a record: {field_value(e, 'unverified')}"
+              for e in library.entries if field_value(e, "unverified")]
+    return problems, notes
+
+
+def _ordered_fields(entry: Entry) -> list:
+    rank = {name: index for index, name in enumerate(FIELD_ORDER)}
+    return sorted(entry.fields, key=lambda f: (rank.get(f.key.lower(), len(rank)), f.key.lower()))
+
+
+def _render_value(value: str) -> str:
+    # Bare numbers stay bare; everything else is braced (bibtexparser hands us the inner text).
+    return value if re.fullmatch(r"\d+", value) else "{" + value + "}"
+
+
+def format_library(library: Library) -> str:
+    """The canonical text: non-entry blocks first in their order, then entries sorted by key."""
+    parts = []
+    for block in library.blocks:
+        if not isinstance(block, Entry):
+            parts.append(block.raw.strip())
+    for entry in sorted(library.entries, key=lambda e: e.key):
+        fields = _ordered_fields(entry)
+        width = max((len(f.key) for f in fields), default=0)
+        lines = [f"@{entry.entry_type.lower()}{{{entry.key},"]
+        lines += [f"  {f.key.lower():<{width}} = {_render_value(str(f.value))}," for f in fields]
+        lines.append("}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def _content(library: Library) -> list[tuple]:
+    return sorted(
+        (e.entry_type.lower(), e.key, tuple(sorted((f.key.lower(), str(f.value)) for f in e.fields)))
+        for e in library.entries
+    )
+
+
+def fmt(bib_path: Path = paths.BIB_PATH) -> bool:
+    """Rewrite ``bib_path`` canonically and atomically; True if the file changed.
+
+    Raises BibError, writing nothing, when the file does not parse cleanly or when the formatted
+    text would not parse back to exactly the same entries and fields.
+    """
+    bib_path = Path(bib_path)
+    original_text = bib_path.read_text(encoding="utf-8")
+    library = read_library(bib_path, strict=True)
+    formatted = format_library(library)
+    reparsed = bibtexparser.parse_string(formatted)
+    if reparsed.failed_blocks or _content(reparsed) != _content(library):
+        raise BibError([f"{_label(bib_path)}:1: formatting would change the content; not written"])
+    if formatted == original_text:
+        return False
+    handle, temporary = tempfile.mkstemp(dir=bib_path.parent, prefix=".references.", suffix=".bib")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(formatted)
+        os.replace(temporary, bib_path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True

@@ -1,0 +1,144 @@
+"""The claims register (data/claims.yml): every quantitative statement the review or a chapter
+makes about the evidence, with how it is recomputed from the datasets and a tolerance.
+
+A claim states a value with a relation (``=`` within a relative tolerance, ``~`` likewise, or
+``>``, ``<``, ``>=``, ``<=``); its inputs name exactly one dataset row each; an arithmetic
+expression over the inputs gives the recomputed value. The status is "consistent" or
+"contradicted"; a contradicted claim stays in the register and is shown as such.
+"""
+from __future__ import annotations
+
+import ast
+import operator
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from reviewkit import paths
+from reviewkit.data import bib_keys, load
+
+CLAIMS_PATH = paths.DATA_DIR / "claims.yml"
+REQUIRED = ("id", "chapter", "claim", "source", "locator", "url", "stated", "recompute",
+            "expected_status")
+RELATIONS = ("=", "~", ">", "<", ">=", "<=")
+_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+              ast.Div: operator.truediv}
+
+
+class ClaimError(ValueError):
+    """A claim that cannot be recomputed: the message names the claim and the reason."""
+
+
+def load_claims(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH) -> list[dict]:
+    claims = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    keys = bib_keys(bib_path)
+    seen = set()
+    for claim in claims:
+        ident = claim.get("id", "<no id>")
+        missing = [name for name in REQUIRED if name not in claim]
+        if missing:
+            raise ClaimError(f"{path}: claim {ident}: missing {', '.join(missing)}")
+        if ident in seen:
+            raise ClaimError(f"{path}: claim {ident}: duplicate id")
+        seen.add(ident)
+        if claim["source"] not in keys:
+            raise ClaimError(f"{path}: claim {ident}: source {claim['source']!r} not in references.bib")
+        relation = claim["stated"].get("relation")
+        if relation not in RELATIONS:
+            raise ClaimError(f"{path}: claim {ident}: relation {relation!r} not one of {RELATIONS}")
+        if relation in ("=", "~") and "tolerance" not in claim["stated"]:
+            raise ClaimError(f"{path}: claim {ident}: relation {relation!r} needs a tolerance")
+    return claims
+
+
+def select_value(spec: dict, claim_id: str, datasets: dict[str, pd.DataFrame]) -> float:
+    """The one dataset row matching every column named in ``spec`` (besides 'dataset')."""
+    name = spec["dataset"]
+    if name not in datasets:
+        datasets[name] = load(name)
+    frame = datasets[name]
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in spec.items():
+        if column == "dataset":
+            continue
+        if column not in frame.columns:
+            raise ClaimError(f"claim {claim_id}: dataset {name} has no column {column!r}")
+        mask &= frame[column].astype("string") == str(wanted)
+    matches = frame[mask]
+    if len(matches) != 1:
+        raise ClaimError(f"claim {claim_id}: {len(matches)} rows of {name} match {spec}; need 1")
+    return float(matches["value"].iloc[0])
+
+
+def evaluate(expression: str, values: dict[str, float]) -> float:
+    """Arithmetic (+ - * / and parentheses) over named inputs; nothing else is allowed."""
+    def walk(node):
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in values:
+            return values[node.id]
+        raise ClaimError(f"expression {expression!r}: {ast.dump(node)} is not allowed")
+    return walk(ast.parse(expression, mode="eval"))
+
+
+def status(relation: str, stated: float, recomputed: float, tolerance: float = 0.0) -> str:
+    if relation in ("=", "~"):
+        holds = abs(recomputed - stated) <= tolerance * abs(stated)
+    else:
+        holds = {">": recomputed > stated, "<": recomputed < stated,
+                 ">=": recomputed >= stated, "<=": recomputed <= stated}[relation]
+    return "consistent" if holds else "contradicted"
+
+
+def check_claim(claim: dict, datasets: dict[str, pd.DataFrame] | None = None) -> dict:
+    datasets = {} if datasets is None else datasets
+    recipe = claim["recompute"]
+    values = {name: select_value(spec, claim["id"], datasets)
+              for name, spec in recipe["inputs"].items()}
+    recomputed = evaluate(recipe["expression"], values)
+    stated = claim["stated"]
+    return {
+        "id": claim["id"],
+        "chapter": claim["chapter"],
+        "claim": claim["claim"],
+        "source": claim["source"],
+        "stated": f"{stated['relation']} {stated['value']:g}".replace("= ", "")
+                  + (f" (±{stated['tolerance']:.0%})" if stated.get("tolerance") else ""),
+        "recomputed": f"{recomputed:.3g}",
+        "how": recipe["expression"] + " from " + ", ".join(
+            f"{name} = {values[name]:g}" for name in recipe["inputs"]),
+        "status": status(stated["relation"], float(stated["value"]), recomputed,
+                         float(stated.get("tolerance", 0.0))),
+        "expected_status": claim["expected_status"],
+        "locator": claim["locator"],
+        "url": claim["url"],
+    }
+
+
+def check_all(path: Path = CLAIMS_PATH) -> pd.DataFrame:
+    datasets: dict[str, pd.DataFrame] = {}
+    return pd.DataFrame([check_claim(claim, datasets) for claim in load_claims(path)])
+
+
+def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
+    """The "claims check" table a chapter shows: claim, stated, recomputed, status."""
+    from reviewkit.tables import link
+
+    results = check_all(path)
+    results = results[results["chapter"] == chapter]
+    return pd.DataFrame({
+        "claim": results["claim"],
+        "source": [link(url, f"{key}, {loc}") for key, loc, url in
+                   zip(results["source"], results["locator"], results["url"])],
+        "stated": results["stated"],
+        "recomputed": results["recomputed"],
+        "how": results["how"],
+        "status": results["status"],
+    }).reset_index(drop=True)

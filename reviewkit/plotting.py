@@ -1,0 +1,67 @@
+"""One plotting theme for every figure: opaque white background, colour-blind-safe palette,
+and error bars drawn only as the source reported them."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+PALETTE = sns.color_palette("colorblind")
+
+
+def apply_theme() -> None:
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE)
+    plt.rcParams.update({
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "savefig.transparent": False,
+        "figure.dpi": 110,
+        "figure.figsize": (7.0, 4.2),
+    })
+
+
+def spread_label(kinds: pd.Series) -> str:
+    """How the error bars of a figure must be described, from the spread kinds plotted."""
+    kinds = sorted(set(kinds) - {"none"})
+    if not kinds:
+        return "no spread reported"
+    if kinds == ["unstated"]:
+        return "error bars: ± as printed, kind of spread not stated by the source"
+    return "error bars: " + ", ".join(kinds)
+
+
+def spread_bounds(frame: pd.DataFrame, y: str = "value") -> tuple[pd.Series, pd.Series]:
+    """Lower and upper ends of each row's printed spread (± or an interval); NaN if none."""
+    interval = frame["spread_low"].notna()
+    lower = (frame[y] - frame["spread"]).where(~interval, frame["spread_low"])
+    upper = (frame[y] + frame["spread"]).where(~interval, frame["spread_high"])
+    return lower, upper
+
+
+def dot_and_whisker(frame: pd.DataFrame, x: str, y: str = "value", hue: str | None = None,
+                    ax: plt.Axes | None = None) -> plt.Axes:
+    """Reported values as points (seaborn) with the spread the source printed as whiskers."""
+    apply_theme()
+    if ax is None:
+        _, ax = plt.subplots()
+    frame = frame.reset_index(drop=True)
+    x_levels = list(pd.unique(frame[x]))
+    hue_levels = list(pd.unique(frame[hue])) if hue else [None]
+    width = 0.3 if hue else 0.0
+    shift = {level: (i - (len(hue_levels) - 1) / 2) * width / max(len(hue_levels) - 1, 1)
+             for i, level in enumerate(hue_levels)}
+    positions = frame[x].map({level: i for i, level in enumerate(x_levels)}).astype(float)
+    if hue:
+        positions = positions + frame[hue].map(shift)
+    lower, upper = spread_bounds(frame, y)
+    sns.scatterplot(x=positions, y=frame[y], hue=frame[hue] if hue else None, ax=ax, s=70,
+                    palette=PALETTE[: len(hue_levels)] if hue else None,
+                    color=None if hue else PALETTE[0], zorder=3)
+    has_spread = lower.notna()
+    ax.vlines(positions[has_spread], lower[has_spread], upper[has_spread], color="0.25",
+              linewidth=1.4, zorder=2)
+    ax.set_xticks(range(len(x_levels)), x_levels)
+    ax.set_xlim(-0.6, len(x_levels) - 0.4)
+    ax.set_xlabel(x.replace("_", " "))
+    return ax

@@ -1,0 +1,104 @@
+"""Sphinx extension of the book (listed in _config.yml under sphinx: extra_extensions).
+
+- Never serve stale outputs: jupyter-cache keys only on code cells, so when data/, references.bib
+  or this package change, the cache is cleared and every notebook page is marked outdated.
+- Citation metadata (Highwire ``citation_*`` tags) on every page, which Zotero and Google Scholar
+  read to cite a chapter.
+"""
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from reviewkit import bibstyle, inputs
+
+logger = logging.getLogger(__name__)
+
+
+def _cache_path(app: Sphinx) -> Path | None:
+    configured = getattr(app.config, "nb_execution_cache_path", "")
+    if app.config.nb_execution_mode != "cache":
+        return None
+    return Path(configured or Path(app.outdir).parent / ".jupyter_cache")
+
+
+def invalidate_stale_cache(app: Sphinx) -> None:
+    """Clear the execution cache when the chapters' non-code inputs changed since it was filled."""
+    cache_path = _cache_path(app)
+    root = Path(app.srcdir)
+    digest = inputs.inputs_digest(root)
+    app.env.reviewkit_inputs_digest = digest
+    if cache_path is None:
+        return
+    stamp = cache_path / inputs.CACHE_STAMP_NAME
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        return
+    if cache_path.exists():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(str(cache_path))
+        cache.clear_cache()
+        logger.info("[reviewkit] data/, references.bib or reviewkit changed: cleared %s", cache_path)
+    cache_path.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest + "\n")
+
+
+def outdated_notebooks(app, env, added, changed, removed):
+    """Re-read every notebook page when the inputs digest differs from the one they were read with."""
+    previous = getattr(env, "reviewkit_read_digest", None)
+    current = getattr(env, "reviewkit_inputs_digest", None)
+    env.reviewkit_read_digest = current
+    if previous is None or previous == current:
+        return []
+    notebooks = [doc for doc in env.found_docs if _is_notebook(env, doc)]
+    return [doc for doc in notebooks if doc not in added and doc not in changed]
+
+
+def _is_notebook(env, docname: str) -> bool:
+    source = Path(env.doc2path(docname))
+    if source.suffix == ".ipynb":
+        return True
+    if source.suffix != ".md" or not source.exists():
+        return False
+    head = source.read_text(encoding="utf-8")[:2000]
+    return "jupytext:" in head or "file_format: mystnb" in head
+
+
+def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Highwire Press tags, read by Zotero's embedded-metadata translator."""
+    if doctree is None:
+        return
+    config = app.config
+    book_title = config.project
+    page_title = html.unescape(context.get("title", "")) or book_title
+    tags = [("citation_title", page_title)]
+    tags += [("citation_author", author) for author in config.reviewkit_citation_authors]
+    tags += [
+        ("citation_publication_date", config.reviewkit_citation_date or date.today().isoformat()),
+        ("citation_publisher", config.reviewkit_citation_publisher),
+    ]
+    if pagename != config.root_doc:
+        tags.append(("citation_inbook_title", book_title))
+    base = config.html_baseurl
+    if base:
+        tags.append(("citation_public_url", base.rstrip("/") + "/" + pagename + ".html"))
+    rendered = "".join(
+        f'<meta name="{name}" content="{html.escape(value, quote=True)}" />\n'
+        for name, value in tags if value
+    )
+    context["metatags"] = context.get("metatags", "") + rendered
+
+
+def setup(app: Sphinx) -> dict:
+    bibstyle.register()
+    app.add_config_value("reviewkit_citation_authors", [], "html")
+    app.add_config_value("reviewkit_citation_date", "", "html")
+    app.add_config_value("reviewkit_citation_publisher", "", "html")
+    app.connect("builder-inited", invalidate_stale_cache)
+    app.connect("env-get-outdated", outdated_notebooks)
+    app.connect("html-page-context", add_citation_metadata)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
