@@ -75,8 +75,10 @@ def parse_problems(library: Library, path: Path) -> list[str]:
         elif type(block).__name__ == "DuplicateFieldKeyBlock":
             problems.append(f"{label}:{line}: an entry repeats a field ({block.error})")
         else:
-            first_line = str(block.error).splitlines()[0] if block.error else "parse error"
-            problems.append(f"{label}:{line}: cannot parse this block: {first_line}")
+            reason = getattr(block.error, "abort_reason", "") or str(block.error) or "parse error"
+            reason = " ".join(reason.split())
+            problems.append(f"{label}:{line}: cannot parse this block (unbalanced braces or a "
+                            f"missing comma?): {reason}")
     return problems
 
 

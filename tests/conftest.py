@@ -1,0 +1,77 @@
+"""Shared fixtures: the repository root, the venv's tools, and one whole-book build per session."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+JUPYTER_BOOK = str(BIN / "jupyter-book")
+BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
+# What a copy of the book needs; everything else (venv, builds, caches, VCS) stays behind.
+BOOK_PARTS = ["_config.yml", "_toc.yml", "intro.md", "chapters", "data", "references.bib",
+              "reviewkit"]
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every page of _toc.yml (root and chapters, recursively), without suffix."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(items):
+        for item in items or []:
+            if "file" in item:
+                files.append(item["file"])
+            walk(item.get("sections"))
+            walk(item.get("chapters"))
+            for part in item.get("parts", []):
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    return files
+
+
+def notebook_pages(root: Path = ROOT) -> list[Path]:
+    """The MyST notebooks among the toc pages (those with jupytext front matter)."""
+    pages = []
+    for name in toc_files(root):
+        path = root / f"{name}.md"
+        if path.exists() and "jupytext:" in path.read_text(encoding="utf-8")[:1000]:
+            pages.append(path)
+    return pages
+
+
+def copy_book(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in BOOK_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(source, destination / part)
+    return destination
+
+
+def build(book: Path, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Build a book directory with the project's flags, importing that copy's reviewkit."""
+    env = dict(os.environ, PYTHONPATH=str(book))
+    return subprocess.run([JUPYTER_BOOK, *BUILD_ARGS], cwd=book, env=env, text=True,
+                          capture_output=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """Build the real book once (in place, as `make book` does) and return _build/html."""
+    result = build(ROOT)
+    assert result.returncode == 0, (
+        "the book does not build with -W:\n" + result.stdout[-4000:] + result.stderr[-4000:])
+    return ROOT / "_build" / "html"

@@ -1,0 +1,93 @@
+"""Build the whole book once with -W, then check the HTML a reader gets."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, notebook_pages, toc_files
+
+pytestmark = pytest.mark.build
+
+
+def page(html_root: Path, name: str) -> BeautifulSoup:
+    target = html_root / ("index.html" if name == "index" else f"{name}.html")
+    return BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
+
+
+def content_pages(html_root: Path):
+    for name in toc_files():
+        yield name, html_root / f"{name}.html"
+
+
+def test_every_toc_page_is_built(built_book):
+    missing = [name for name, path in content_pages(built_book) if not path.exists()]
+    assert not missing, f"pages of _toc.yml missing from the HTML: {missing}"
+
+
+def test_every_figure_image_exists_and_has_alt_text(built_book):
+    checked = 0
+    for name, path in content_pages(built_book):
+        article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("article")
+        for image in article.find_all("img"):
+            source = (path.parent / image["src"]).resolve()
+            assert source.exists(), f"{name}: image {image['src']} does not exist"
+            assert (image.get("alt") or "").strip(), f"{name}: image {image['src']} has no alt text"
+            checked += 1
+    assert checked >= 2, "expected the figures of the first chapter"
+
+
+def test_figures_have_captions_and_names(built_book):
+    for name, path in content_pages(built_book):
+        article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").find("article")
+        for figure in article.find_all("figure"):
+            caption = figure.find("figcaption")
+            assert caption and caption.get_text(strip=True), f"{name}: figure without caption"
+            assert "Data level" in caption.get_text(), f"{name}: caption must name the data level"
+
+
+def test_no_citation_is_unresolved(built_book):
+    for name, path in content_pages(built_book):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        article = soup.find("article")
+        text = article.get_text(" ")
+        assert "{cite" not in text, f"{name}: a citation role was rendered literally"
+        assert not article.select(".problematic"), f"{name}: unresolved reference in the page"
+        assert not re.search(r"\[\s*\]", text), f"{name}: an empty citation [] is rendered"
+        for link in article.select("a.reference.internal[href^='#']"):
+            anchor = link["href"][1:]
+            assert soup.find(id=anchor), f"{name}: citation link #{anchor} points nowhere"
+
+
+def test_each_chapter_has_its_own_bibliography(built_book):
+    for path in notebook_pages():
+        name = str(path.relative_to(ROOT).with_suffix(""))
+        article = page(built_book, name).find("article")
+        entries = article.select("div.citation, .citation")
+        assert entries, f"{name}: no bibliography at the end of the chapter"
+
+
+def test_binder_button_points_at_the_chapter_source(built_book):
+    for path in notebook_pages():
+        name = str(path.relative_to(ROOT).with_suffix(""))
+        links = [a["href"] for a in page(built_book, name).find_all("a", href=True)
+                 if "mybinder.org" in a["href"]]
+        assert links, f"{name}: no Binder launch button"
+        for href in links:
+            urlpath = parse_qs(urlparse(href).query)["urlpath"][0]
+            assert urlpath == f"lab/tree/{name}.md", f"{name}: Binder opens {urlpath}"
+            assert (ROOT / urlpath.removeprefix("lab/tree/")).exists()
+
+
+def test_pages_carry_citation_metadata_for_reference_managers(built_book):
+    for name, path in content_pages(built_book):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        meta = {tag["name"]: tag["content"] for tag in soup.find_all("meta", attrs={"name": True})}
+        title = soup.find("h1").get_text(strip=True).rstrip("#")
+        assert meta.get("citation_title") == title, f"{name}: citation_title is not the page title"
+        assert meta.get("citation_author"), f"{name}: no citation_author"
+        assert re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", meta.get("citation_publication_date", ""))
+        assert meta.get("citation_public_url", "").endswith(f"{name}.html")

@@ -1,0 +1,103 @@
+"""Guard tests: the gates really fail on bad input. Each works on a temporary copy of the book
+restricted to the introduction and the first chapter, so the real book is never touched."""
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import build, copy_book
+
+pytestmark = pytest.mark.build
+
+CHAPTER = "chapters/muscle-releases-il6"
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    copy = copy_book(tmp_path / "book")
+    (copy / "_toc.yml").write_text(
+        f"format: jb-book\nroot: intro\nchapters:\n  - file: {CHAPTER}\n", encoding="utf-8")
+    return copy
+
+
+def append_to_chapter(book: Path, text: str) -> None:
+    path = book / f"{CHAPTER}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text + "\n", encoding="utf-8")
+
+
+def output(result) -> str:
+    return result.stdout + result.stderr
+
+
+def test_clean_copy_builds(book):
+    result = build(book)
+    assert result.returncode == 0, output(result)[-3000:]
+
+
+def test_raising_cell_fails_the_build(book):
+    append_to_chapter(book, "```{code-cell} ipython3\nraise RuntimeError('planted failure')\n```")
+    result = build(book)
+    assert result.returncode != 0
+    assert "muscle-releases-il6" in output(result)
+    assert "planted failure" in output(result)
+
+
+def test_unknown_citation_key_fails_the_build(book):
+    append_to_chapter(book, "A planted citation {cite:p}`nosuchauthor1999planted`.")
+    result = build(book)
+    assert result.returncode != 0
+    assert "nosuchauthor1999planted" in output(result)
+
+
+def test_broken_cross_reference_fails_the_build(book):
+    append_to_chapter(book, "See {numref}`fig-that-does-not-exist`.")
+    result = build(book)
+    assert result.returncode != 0
+    assert "fig-that-does-not-exist" in output(result)
+
+
+def cache_records(book: Path) -> list[tuple]:
+    with sqlite3.connect(book / ".jupyter_cache" / "global.db") as db:
+        return db.execute("SELECT pk, hashkey, created FROM nbcache ORDER BY pk").fetchall()
+
+
+def chapter_html(book: Path) -> str:
+    return (book / "_build" / "html" / f"{CHAPTER}.html").read_text(encoding="utf-8")
+
+
+def set_value(csv_path: Path, source_key: str, quantity: str, time_point: str, value: str):
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    hits = [row for row in rows if (row["source_key"], row["quantity"], row["time_point"])
+            == (source_key, quantity, time_point) and row["statistic"] == "mean"]
+    assert len(hits) == 1
+    hits[0]["value"] = value
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_data_edit_reexecutes_the_chapter_that_reads_it(book):
+    first = build(book)
+    assert first.returncode == 0, output(first)[-3000:]
+    executed = cache_records(book)
+    assert len(executed) == 1
+
+    second = build(book)  # nothing changed: served from the cache
+    assert second.returncode == 0
+    assert cache_records(book) == executed
+
+    # Halve the pre-exercise arterial IL-6: the derived ratio printed by the chapter must change.
+    before = chapter_html(book)
+    assert "was 36 times the pre-exercise mean" in before
+    set_value(book / "data" / "muscle-release.csv", "steensberg2001interleukin6",
+              "arterial_plasma_il6", "pre-exercise", "0.3")
+    third = build(book)
+    assert third.returncode == 0, output(third)[-3000:]
+    assert cache_records(book) != executed, "the chapter was served from a stale cache"
+    assert "was 72 times the pre-exercise mean" in chapter_html(book)
