@@ -1,10 +1,17 @@
 """The claims register (data/claims.yml): every quantitative statement the review or a chapter
 makes about the evidence, with how it is recomputed from the datasets and a tolerance.
 
-A claim states a value with a relation (``=`` within a relative tolerance, ``~`` likewise, or
-``>``, ``<``, ``>=``, ``<=``); its inputs name exactly one dataset row each; an arithmetic
-expression over the inputs gives the recomputed value. The status is "consistent" or
-"contradicted"; a contradicted claim stays in the register and is shown as such.
+Three kinds of claim:
+
+- numeric: a stated value with a relation (``=`` or ``~`` within a relative tolerance, ``>``,
+  ``<``, ``>=``, ``<=``); ``recompute.inputs`` name exactly one dataset row each and
+  ``recompute.expression`` combines them arithmetically;
+- direction: ``stated.relation: direction`` with a direction of effect as value;
+  ``recompute.evidence`` names one row of the evidence table, whose direction is compared;
+- not recomputable: ``recompute.unavailable`` says why (e.g. the numbers are not public).
+
+The status is "consistent", "contradicted" or "not recomputable"; a contradicted claim stays in
+the register and is shown as such.
 """
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ from reviewkit.data import bib_keys, load
 CLAIMS_PATH = paths.DATA_DIR / "claims.yml"
 REQUIRED = ("id", "chapter", "claim", "source", "locator", "url", "stated", "recompute",
             "expected_status")
-RELATIONS = ("=", "~", ">", "<", ">=", "<=")
+RELATIONS = ("=", "~", ">", "<", ">=", "<=", "direction")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
               ast.Div: operator.truediv}
 
@@ -47,6 +54,8 @@ def load_claims(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH) -> li
         relation = claim["stated"].get("relation")
         if relation not in RELATIONS:
             raise ClaimError(f"{path}: claim {ident}: relation {relation!r} not one of {RELATIONS}")
+        if claim["expected_status"] not in ("consistent", "contradicted", "not recomputable"):
+            raise ClaimError(f"{path}: claim {ident}: unknown expected_status")
         if relation in ("=", "~") and "tolerance" not in claim["stated"]:
             raise ClaimError(f"{path}: claim {ident}: relation {relation!r} needs a tolerance")
     return claims
@@ -97,25 +106,58 @@ def status(relation: str, stated: float, recomputed: float, tolerance: float = 0
     return "consistent" if holds else "contradicted"
 
 
-def check_claim(claim: dict, datasets: dict[str, pd.DataFrame] | None = None) -> dict:
-    datasets = {} if datasets is None else datasets
-    recipe = claim["recompute"]
+def select_direction(spec: dict, claim_id: str, datasets: dict[str, pd.DataFrame]) -> str:
+    """The direction of the one evidence row matching ``spec`` (source_key, outcome)."""
+    if "evidence" not in datasets:
+        datasets["evidence"] = load("evidence")
+    evidence = datasets["evidence"]
+    mask = pd.Series(True, index=evidence.index)
+    for column, wanted in spec.items():
+        mask &= evidence[column].astype("string") == str(wanted)
+    matches = evidence[mask]
+    if len(matches) != 1:
+        raise ClaimError(f"claim {claim_id}: {len(matches)} evidence rows match {spec}; need 1")
+    return str(matches["direction"].iloc[0])
+
+
+def _recompute(claim: dict, datasets: dict[str, pd.DataFrame]) -> tuple[str, str, str]:
+    """(recomputed, how, status) for one claim."""
+    recipe, stated = claim["recompute"], claim["stated"]
+    if "unavailable" in recipe:
+        return "—", recipe["unavailable"], "not recomputable"
+    if stated["relation"] == "direction":
+        found = select_direction(recipe["evidence"], claim["id"], datasets)
+        how = f"evidence table: {recipe['evidence']['source_key']}, {recipe['evidence']['outcome']}"
+        return found, how, "consistent" if found == stated["value"] else "contradicted"
     values = {name: select_value(spec, claim["id"], datasets)
               for name, spec in recipe["inputs"].items()}
     recomputed = evaluate(recipe["expression"], values)
-    stated = claim["stated"]
+    how = recipe["expression"] + " from " + ", ".join(
+        f"{name} = {values[name]:g}" for name in recipe["inputs"])
+    verdict = status(stated["relation"], float(stated["value"]), recomputed,
+                     float(stated.get("tolerance", 0.0)))
+    return f"{recomputed:.3g}", how, verdict
+
+
+def _stated_text(stated: dict) -> str:
+    if stated["relation"] == "direction":
+        return str(stated["value"])
+    text = f"{stated['relation']} {stated['value']:g}".replace("= ", "")
+    return text + (f" (±{stated['tolerance']:.0%})" if stated.get("tolerance") else "")
+
+
+def check_claim(claim: dict, datasets: dict[str, pd.DataFrame] | None = None) -> dict:
+    datasets = {} if datasets is None else datasets
+    recomputed, how, verdict = _recompute(claim, datasets)
     return {
         "id": claim["id"],
         "chapter": claim["chapter"],
         "claim": claim["claim"],
         "source": claim["source"],
-        "stated": f"{stated['relation']} {stated['value']:g}".replace("= ", "")
-                  + (f" (±{stated['tolerance']:.0%})" if stated.get("tolerance") else ""),
-        "recomputed": f"{recomputed:.3g}",
-        "how": recipe["expression"] + " from " + ", ".join(
-            f"{name} = {values[name]:g}" for name in recipe["inputs"]),
-        "status": status(stated["relation"], float(stated["value"]), recomputed,
-                         float(stated.get("tolerance", 0.0))),
+        "stated": _stated_text(claim["stated"]),
+        "recomputed": recomputed,
+        "how": how,
+        "status": verdict,
         "expected_status": claim["expected_status"],
         "locator": claim["locator"],
         "url": claim["url"],

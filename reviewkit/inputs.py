@@ -14,7 +14,6 @@ def input_files(root: Path = paths.ROOT) -> list[Path]:
     root = Path(root)
     files = [p for p in (root / "data").rglob("*") if p.is_file()]
     files += list((root / "reviewkit").rglob("*.py"))
-    files += [p for p in (root / "reviewkit").rglob("*.json")]
     bib = root / "references.bib"
     if bib.exists():
         files.append(bib)

@@ -93,8 +93,14 @@ def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree)
     context["metatags"] = context.get("metatags", "") + rendered
 
 
+def add_static_files(app: Sphinx) -> None:
+    app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+    app.add_css_file("reviewkit.css")
+
+
 def setup(app: Sphinx) -> dict:
     bibstyle.register()
+    app.connect("builder-inited", add_static_files)
     app.add_config_value("reviewkit_citation_authors", [], "html")
     app.add_config_value("reviewkit_citation_date", "", "html")
     app.add_config_value("reviewkit_citation_publisher", "", "html")

@@ -56,3 +56,18 @@ def test_unknown_source_is_an_error(tmp_path):
     path.write_text(yaml.safe_dump([claim]), encoding="utf-8")
     with pytest.raises(claims.ClaimError, match="not in references.bib"):
         claims.load_claims(path)
+
+
+def test_claim_provenance_matches_the_datasets():
+    """A claim about a primary study points at a page the datasets read that study from."""
+    from reviewkit import data
+
+    urls: dict[str, set[str]] = {}
+    for resource in data.resources():
+        frame = data.load(resource.name)
+        if "url" in frame.columns:
+            for key, url in zip(frame["source_key"], frame["url"]):
+                urls.setdefault(key, set()).add(url)
+    for claim in REGISTER:
+        if claim["source"] != "pedersen2004metabolic":
+            assert claim["url"] in urls[claim["source"]], claim["id"]

@@ -1,0 +1,52 @@
+"""The Data page, generated from the data package: datasets with their sources, locators, gaps
+and download links; the value schema; the full data-gap register and claims register."""
+from __future__ import annotations
+
+import pandas as pd
+
+from reviewkit import data, paths
+from reviewkit.tables import link
+
+
+def dataset_list_markdown() -> str:
+    """A MyST list, one item per dataset, with a {download} link to its CSV (relative to chapters/)."""
+    items = []
+    for resource in data.resources():
+        frame = data.read_checked(resource.path, resource.schema)
+        relative = resource.path.relative_to(paths.ROOT)
+        sources = ", ".join(f"{{cite:t}}`{key}`" for key in sorted(frame["source_key"].unique()))
+        items.append(f"- **{resource.title}** (`{resource.name}`, {len(frame)} rows): "
+                     f"{resource.description} Sources: {sources}. "
+                     f"{{download}}`Download {relative.name} <../{relative}>`")
+    return "\n".join(items)
+
+
+def provenance_table() -> pd.DataFrame:
+    """Per dataset and source: how many values, where on the page they stand, and the page."""
+    rows = []
+    for resource in data.resources():
+        frame = data.read_checked(resource.path, resource.schema)
+        if "value" not in frame.columns:
+            continue
+        for (key, url), group in frame.groupby(["source_key", "url"], sort=True):
+            rows.append({
+                "dataset": resource.name,
+                "source": key,
+                "values": len(group),
+                "of which protocol settings": int((group["statistic"] == "protocol setting").sum()),
+                "locators": "; ".join(sorted(group["locator"].unique())),
+                "read at": link(url, url.split("//", 1)[-1][:60]),
+            })
+    return pd.DataFrame(rows)
+
+
+def schema_table(schema_name: str = "values") -> pd.DataFrame:
+    schema = next(r.schema for r in data.resources() if r.schema["fields"][1]["name"] == "quantity") \
+        if schema_name == "values" else data.resource(schema_name).schema
+    return pd.DataFrame([{
+        "column": field["name"],
+        "type": field.get("type", "string"),
+        "required": "yes" if field.get("constraints", {}).get("required") else "",
+        "allowed values": ", ".join(field.get("constraints", {}).get("enum", [])),
+        "description": field.get("description", ""),
+    } for field in schema["fields"]])
