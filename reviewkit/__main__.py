@@ -65,6 +65,20 @@ def _data_check(args) -> int:
     return 1 if failed else 0
 
 
+def _data_import_wpd(args) -> int:
+    from reviewkit import data, digitizer
+
+    target = data.resource(args.into).path
+    try:
+        added = digitizer.import_into_csv(args.project, args.meta, target)
+    except (digitizer.DigitizerError, data.DataValidationError) as error:
+        print(error)
+        print("nothing written", file=sys.stderr)
+        return 1
+    print(f"{target}: {added} digitised row(s) added", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reviewkit")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -72,12 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     bib_parser.add_argument("action", choices=["check", "fmt", "report"])
     bib_parser.add_argument("--bib", default=str(paths.BIB_PATH))
     bib_parser.add_argument("-v", "--verbose", action="store_true", help="also print notes")
-    data_parser = groups.add_parser("data", help="validate the datasets")
-    data_parser.add_argument("action", choices=["check"])
+    data_parser = groups.add_parser("data", help="validate the datasets or import a digitised figure")
+    data_actions = data_parser.add_subparsers(dest="action", required=True)
+    data_actions.add_parser("check", help="validate every dataset")
+    importer = data_actions.add_parser("import-wpd", help="append a WebPlotDigitizer project's points")
+    importer.add_argument("project", help="the WebPlotDigitizer project JSON placed in data/")
+    importer.add_argument("--meta", required=True, help="YAML: source_key, dataset, quantity, ...")
+    importer.add_argument("--into", required=True, help="name of the dataset to append to")
     args = parser.parse_args(argv)
     if args.group == "bib":
         return {"check": _bib_check, "fmt": _bib_fmt, "report": _bib_report}[args.action](args)
-    return _data_check(args)
+    return {"check": _data_check, "import-wpd": _data_import_wpd}[args.action](args)
 
 
 if __name__ == "__main__":

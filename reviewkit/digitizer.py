@@ -253,3 +253,47 @@ def _provenance_note(file_name: str, dataset: str, axes: dict) -> str:
     )
     return (f"WebPlotDigitizer project {file_name}, dataset {dataset!r}, axes {axes.get('name')} "
             f"({scales}); calibration {calibration}")
+
+
+def import_into_csv(project_path: Path | str, meta_path: Path | str, csv_path: Path | str,
+                    bib_path: Path | None = None) -> int:
+    """Append the rows of a digitised figure to a dataset CSV; returns how many were added.
+
+    ``meta_path`` is a small YAML file beside the project naming what the figure shows
+    (source_key, dataset, quantity, statistic, unit, locator, url; optional x_as, n,
+    condition_by_dataset). The rows are validated against the values schema and references.bib
+    before anything is written; the file is replaced atomically, and a figure already imported
+    (same provenance note) is refused rather than duplicated.
+    """
+    import csv
+    import io
+    import os
+    import tempfile
+
+    import yaml
+
+    from reviewkit import data, paths
+
+    meta = yaml.safe_load(Path(meta_path).read_text(encoding="utf-8"))
+    rows = to_rows(project_path, **meta)
+    csv_path = Path(csv_path)
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, existing = list(reader.fieldnames or []), list(reader)
+    if any(row["note"] == rows[0]["note"] for row in existing):
+        raise DigitizerError(f"{csv_path}: {Path(project_path).name} dataset {meta['dataset']!r} "
+                             "is already imported")
+    schema = json.loads((paths.DATA_DIR / "schemas" / "values.json").read_text(encoding="utf-8"))
+    problems = data.validate_rows(existing + rows, header, schema, str(csv_path),
+                                  data.bib_keys(bib_path or paths.BIB_PATH))
+    if problems:
+        raise data.DataValidationError(problems)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(existing + rows)
+    handle, temporary = tempfile.mkstemp(dir=csv_path.parent, suffix=".csv")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        stream.write(buffer.getvalue())
+    os.replace(temporary, csv_path)
+    return len(rows)

@@ -65,3 +65,11 @@ def dot_and_whisker(frame: pd.DataFrame, x: str, y: str = "value", hue: str | No
     ax.set_xlim(-0.6, len(x_levels) - 0.4)
     ax.set_xlabel(x.replace("_", " "))
     return ax
+
+
+def slant_labels(ax: plt.Axes, degrees: float = 20) -> None:
+    """Long category names: slant them and anchor each at its tick so neighbours do not collide."""
+    for label in ax.get_xticklabels():
+        label.set_rotation(degrees)
+        label.set_horizontalalignment("right")
+        label.set_rotation_mode("anchor")

@@ -2,6 +2,8 @@
 
 - Never serve stale outputs: jupyter-cache keys only on code cells, so when data/, references.bib
   or this package change, the cache is cleared and every notebook page is marked outdated.
+- Fail loudly: every problem of references.bib (and of the citations in the chapters) and of the
+  datasets is a build warning, which -W turns into a failed build.
 - Citation metadata (Highwire ``citation_*`` tags) on every page, which Zotero and Google Scholar
   read to cite a chapter.
 """
@@ -81,8 +83,13 @@ def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree)
         ("citation_publication_date", config.reviewkit_citation_date or date.today().isoformat()),
         ("citation_publisher", config.reviewkit_citation_publisher),
     ]
+    tags.append(("citation_language", "en"))
     if pagename != config.root_doc:
-        tags.append(("citation_inbook_title", book_title))
+        # Zotero's embedded-metadata translator reads either name for the containing book.
+        tags += [("citation_inbook_title", book_title), ("citation_book_title", book_title)]
+    # Dublin Core as well, for tools that read DC rather than Highwire tags.
+    tags += [("DC.title", page_title), ("DC.type", "Text"), ("DC.language", "en")]
+    tags += [("DC.creator", author) for author in config.reviewkit_citation_authors]
     base = config.html_baseurl
     if base:
         tags.append(("citation_public_url", base.rstrip("/") + "/" + pagename + ".html"))
@@ -93,6 +100,21 @@ def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree)
     context["metatags"] = context.get("metatags", "") + rendered
 
 
+def check_sources(app: Sphinx) -> None:
+    """Bibliography and data problems are build warnings, so -W turns them into a failed build."""
+    from reviewkit import bib, data
+
+    root = Path(app.srcdir)
+    problems, _ = bib.check(root / "references.bib", sources=bib.book_sources(root))
+    for resource in data.resources(root / "data" / "datapackage.json"):
+        try:
+            data.read_checked(resource.path, resource.schema, root / "references.bib")
+        except data.DataValidationError as error:
+            problems.extend(error.problems)
+    for problem in problems:
+        logger.warning("[reviewkit] %s", problem)
+
+
 def add_static_files(app: Sphinx) -> None:
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
     app.add_css_file("reviewkit.css")
@@ -101,6 +123,7 @@ def add_static_files(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict:
     bibstyle.register()
     app.connect("builder-inited", add_static_files)
+    app.connect("builder-inited", check_sources)
     app.add_config_value("reviewkit_citation_authors", [], "html")
     app.add_config_value("reviewkit_citation_date", "", "html")
     app.add_config_value("reviewkit_citation_publisher", "", "html")

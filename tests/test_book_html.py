@@ -93,3 +93,43 @@ def test_pages_carry_citation_metadata_for_reference_managers(built_book):
         assert meta.get("citation_author"), f"{name}: no citation_author"
         assert re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", meta.get("citation_publication_date", ""))
         assert meta.get("citation_public_url", "").endswith(f"{name}.html")
+
+
+def test_references_page_links_dois_and_pubmed_ids(built_book):
+    article = page(built_book, "chapters/references").find("article")
+    hrefs = [a["href"] for a in article.find_all("a", href=True)]
+    assert sum(h.startswith("https://doi.org/10.") for h in hrefs) >= 25
+    assert sum(h.startswith("https://pubmed.ncbi.nlm.nih.gov/") for h in hrefs) >= 10
+    from reviewkit import bib
+
+    assert len(article.select(".citation, div.citation > *")) >= len(bib.read_library().entries)
+
+
+def test_data_page_offers_every_dataset_for_download(built_book):
+    from reviewkit import data
+
+    data_page = built_book / "chapters" / "data.html"
+    article = BeautifulSoup(data_page.read_text(encoding="utf-8"), "html.parser").find("article")
+    downloads = {Path(a["href"]).name: (data_page.parent / a["href"]).resolve()
+                 for a in article.find_all("a", href=True) if a["href"].endswith(".csv")}
+    for resource in data.resources():
+        assert resource.path.name in downloads, f"no download link for {resource.name}"
+        assert downloads[resource.path.name].read_bytes() == resource.path.read_bytes()
+
+
+def test_argument_chapters_show_a_claims_check(built_book):
+    from reviewkit import claims
+
+    register = claims.check_all()
+    for chapter, expected in register.groupby("chapter"):
+        article = page(built_book, f"chapters/{chapter}").find("article")
+        section = article.find(id="claims-check")
+        assert section, f"{chapter}: no claims check section"
+        statuses = [row.find_all("td")[-1].get_text(strip=True)
+                    for row in section.select("table.reviewkit-table tbody tr")]
+        assert statuses == list(expected["status"]), chapter
+
+
+def test_contradictions_are_shown(built_book):
+    text = page(built_book, "chapters/glycogen-and-carbohydrate").find("article").get_text(" ")
+    assert "contradicted" in text

@@ -101,3 +101,12 @@ def test_data_edit_reexecutes_the_chapter_that_reads_it(book):
     assert third.returncode == 0, output(third)[-3000:]
     assert cache_records(book) != executed, "the chapter was served from a stale cache"
     assert "was 72 times the pre-exercise mean" in chapter_html(book)
+
+
+def test_invalid_data_fails_the_build(book):
+    path = book / "data" / "muscle-release.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",ng/min,", ",furlongs/min,", 1),
+                    encoding="utf-8")
+    result = build(book)
+    assert result.returncode != 0
+    assert "unknown unit 'furlongs/min'" in output(result)
