@@ -75,7 +75,7 @@ def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree)
     if doctree is None:
         return
     config = app.config
-    book_title = config.project
+    book_title = config.html_title or config.project
     page_title = html.unescape(context.get("title", "")) or book_title
     tags = [("citation_title", page_title)]
     tags += [("citation_author", author) for author in config.reviewkit_citation_authors]

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, notebook_pages, toc_files
@@ -133,3 +134,12 @@ def test_argument_chapters_show_a_claims_check(built_book):
 def test_contradictions_are_shown(built_book):
     text = page(built_book, "chapters/glycogen-and-carbohydrate").find("article").get_text(" ")
     assert "contradicted" in text
+
+
+def test_chapter_metadata_names_the_book(built_book):
+    title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    for path in notebook_pages():
+        name = str(path.relative_to(ROOT).with_suffix(""))
+        meta = {tag["name"]: tag["content"]
+                for tag in page(built_book, name).find_all("meta", attrs={"name": True})}
+        assert meta["citation_inbook_title"] == title
