@@ -29,7 +29,7 @@ test: $(STAMP)
 
 serve:
 	@test -f _build/html/index.html || { echo "error: build the book first with: make book"; exit 1; }
-	$(BIN)/python -m http.server --directory _build/html $(PORT)
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
 clean:
 	rm -rf _build .jupyter_cache

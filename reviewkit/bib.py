@@ -124,6 +124,13 @@ def entry_problems(entry: Entry, label: str) -> list[str]:
     for name in REQUIRED_FIELDS.get(entry.entry_type.lower(), ("title", "year")):
         if not field_value(entry, name).strip():
             problems.append(f"{where}: {entry.key}: required field {name!r} is missing")
+    for url in field_value(entry, "verified_url").split():
+        if not re.match(r"^https?://\S+$", url):
+            problems.append(f"{where}: {entry.key}: verified_url {url!r} is not an http(s) URL")
+    if (field_value(entry, "printed_item") and not field_value(entry, "verified_url")
+            and not field_value(entry, "unverified")):
+        problems.append(f"{where}: {entry.key}: no verified_url names the record checked, and "
+                        "no 'unverified' field says what could not be checked")
     checks = (("doi", DOI_PATTERN), ("pmid", PMID_PATTERN), ("pmcid", PMCID_PATTERN))
     for name, pattern in checks:
         value = field_value(entry, name)

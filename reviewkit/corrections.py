@@ -172,6 +172,6 @@ def corrections_table(bib_path=None):
             "as printed": html.escape(field_value(entry, "printed")),
             "as corrected": html.escape(corrected_citation(entry)) + "<br>" + _identifiers(entry),
             "what changed": "<br>".join(html.escape(c) for c in changes) or "no difference found",
-            "record": _links(field_value(entry, "verified_url")),
+            "record": _links(field_value(entry, "verified_url")) or "no public record found",
         })
     return pd.DataFrame(rows)

@@ -214,3 +214,10 @@ def test_fmt_round_trips_generated_entries(tmp_path_factory, entries):
     before = entry_content(path)
     bib.fmt(path)
     assert entry_content(path) == before
+
+
+def test_verified_url_must_be_a_url(tmp_path):
+    text = GOOD_ENTRY.replace("møller2001test", "moller2001test").replace(
+        "  doi", "  verified_url = {https://example.org/record some/repo:path.md},\n  doi")
+    count, problems, path = run_check(tmp_path, text)
+    assert problems == [f"{path}:1: moller2001test: verified_url 'some/repo:path.md' is not an http(s) URL"]
