@@ -16,7 +16,7 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from reviewkit import bibstyle, inputs
+from reviewkit import bibstyle, citestyle, inputs
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,7 @@ def add_static_files(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict:
     bibstyle.register()
+    citestyle.register()
     app.connect("builder-inited", add_static_files)
     app.connect("builder-inited", check_sources)
     app.add_config_value("reviewkit_citation_authors", [], "html")

@@ -143,3 +143,14 @@ def test_chapter_metadata_names_the_book(built_book):
         meta = {tag["name"]: tag["content"]
                 for tag in page(built_book, name).find_all("meta", attrs={"name": True})}
         assert meta["citation_inbook_title"] == title
+
+
+def test_same_author_same_year_citations_differ_in_the_text(built_book):
+    """Steensberg et al. 2001a and 2001b must not both read 'Steensberg et al., 2001'."""
+    texts = set()
+    for path in notebook_pages():
+        name = str(path.relative_to(ROOT).with_suffix(""))
+        article = page(built_book, name).find("article")
+        texts |= {a.get_text() for a in article.select("p a.reference.internal")}
+    assert {"2001a", "2001b"} & texts or {"Steensberg et al., 2001a", "Steensberg et al., 2001b"} & texts
+    assert "Febbraio et al., 2003" not in texts
