@@ -142,6 +142,9 @@ def validate_rows(
                 if not re.fullmatch(r"-?\d+", text):
                     problems.append(f"{where}: column {name!r}: {text!r} is not a whole number")
                     continue
+            if "minimum" in constraints and float(text) < constraints["minimum"]:
+                problems.append(f"{where}: column {name!r}: {text} is below the minimum "
+                                f"{constraints['minimum']}")
             if "enum" in constraints and text not in constraints["enum"]:
                 allowed = ", ".join(repr(v) for v in constraints["enum"])
                 what = "unknown unit" if name == "unit" else "value not allowed"

@@ -145,3 +145,8 @@ def test_short_row_is_an_error_not_a_silent_gap(values_csv):
 def test_unknown_dataset_name():
     with pytest.raises(KeyError, match="no dataset named 'nope'"):
         data.load("nope")
+
+
+def test_group_size_must_be_positive(values_csv):
+    rewrite(values_csv, set_cell(0, "n", "0"))
+    assert f"{values_csv}:2: column 'n': 0 is below the minimum 1" in problems_for(values_csv)
