@@ -156,7 +156,8 @@ def check(bib_path: Path = paths.BIB_PATH, sources: list[Path] | None = None,
         if doi and doi in seen_dois:
             problems.append(f"{label}:{entry.start_line + 1}: {entry.key}: DOI {doi} already "
                             f"used by {seen_dois[doi].key}")
-        seen_dois.setdefault(doi, entry) if doi else None
+        if doi:
+            seen_dois.setdefault(doi, entry)
 
     keys = {entry.key for entry in library.entries}
     sources = book_sources() if sources is None else sources
