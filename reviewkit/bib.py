@@ -52,13 +52,6 @@ class Citation:
     key: str
 
 
-def _label(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
-
-
 def field_value(entry: Entry, name: str, default: str = "") -> str:
     field = entry.fields_dict.get(name)
     return default if field is None else str(field.value)
@@ -66,7 +59,7 @@ def field_value(entry: Entry, name: str, default: str = "") -> str:
 
 def parse_problems(library: Library, path: Path) -> list[str]:
     """Blocks bibtexparser could not turn into entries, as file:line messages."""
-    label = _label(path)
+    label = paths.display_path(path)
     problems = []
     for block in library.failed_blocks:
         line = block.start_line + 1
@@ -125,7 +118,7 @@ def entry_problems(entry: Entry, label: str) -> list[str]:
         if not field_value(entry, name).strip():
             problems.append(f"{where}: {entry.key}: required field {name!r} is missing")
     for url in field_value(entry, "verified_url").split():
-        if not re.match(r"^https?://\S+$", url):
+        if not paths.URL_PATTERN.match(url):
             problems.append(f"{where}: {entry.key}: verified_url {url!r} is not an http(s) URL")
     if (field_value(entry, "printed_item") and not field_value(entry, "verified_url")
             and not field_value(entry, "unverified")):
@@ -143,7 +136,7 @@ def check(bib_path: Path = paths.BIB_PATH, sources: list[Path] | None = None,
           required_keys: set[str] | None = None) -> tuple[list[str], list[str]]:
     """Problems (non-empty means failure) and notes (uncited entries) for a bibliography."""
     bib_path = Path(bib_path)
-    label = _label(bib_path)
+    label = paths.display_path(bib_path)
     try:
         library = read_library(bib_path, strict=False)
     except UnicodeDecodeError as error:
@@ -164,7 +157,8 @@ def check(bib_path: Path = paths.BIB_PATH, sources: list[Path] | None = None,
     citations = citations_in([s for s in sources if Path(s).exists()])
     for citation in citations:
         if citation.key not in keys:
-            problems.append(f"{_label(citation.path)}:{citation.line}: unknown citation key "
+            problems.append(f"{paths.display_path(citation.path)}:{citation.line}: "
+                            "unknown citation key "
                             f"{citation.key!r} (not in {label})")
     cited = {citation.key for citation in citations}
     if required_keys is None:
@@ -227,7 +221,8 @@ def fmt(bib_path: Path = paths.BIB_PATH) -> bool:
     formatted = format_library(library)
     reparsed = bibtexparser.parse_string(formatted)
     if reparsed.failed_blocks or _content(reparsed) != _content(library):
-        raise BibError([f"{_label(bib_path)}:1: formatting would change the content; not written"])
+        raise BibError([f"{paths.display_path(bib_path)}:1: formatting would change the "
+                        "content; not written"])
     if formatted == original_text:
         return False
     handle, temporary = tempfile.mkstemp(dir=bib_path.parent, prefix=".references.", suffix=".bib")

@@ -21,7 +21,6 @@ from reviewkit import paths
 # Spread kinds that are one +/- number, and kinds that are an interval (low, high).
 SINGLE_SPREAD_KINDS = {"SEM", "SD", "unstated"}
 INTERVAL_SPREAD_KINDS = {"range", "95% CI", "IQR"}
-URL_PATTERN = re.compile(r"^https?://\S+$")
 
 
 class DataValidationError(ValueError):
@@ -153,7 +152,7 @@ def validate_rows(
                 problems.append(
                     f"{where}: column {name!r}: {text!r} does not match {constraints['pattern']}"
                 )
-            if field.get("format") == "uri" and not URL_PATTERN.match(text):
+            if field.get("format") == "uri" and not paths.URL_PATTERN.match(text):
                 problems.append(f"{where}: column {name!r}: {text!r} is not an http(s) URL")
             if name == "source_key" and text not in known_keys:
                 problems.append(
@@ -203,7 +202,7 @@ def read_checked(
 ) -> pd.DataFrame:
     """Read one CSV as text, validate every cell, and only then convert types."""
     csv_path = Path(csv_path)
-    label = file_label or _label(csv_path)
+    label = file_label or paths.display_path(csv_path)
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         header = list(reader.fieldnames or [])
@@ -214,13 +213,6 @@ def read_checked(
     if problems:
         raise DataValidationError(problems)
     return _typed_frame(rows, schema)
-
-
-def _label(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.ROOT))
-    except ValueError:
-        return str(path)
 
 
 def load(name: str, datapackage_path: Path = paths.DATAPACKAGE_PATH,
