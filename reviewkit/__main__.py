@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from reviewkit import paths
+from reviewkit.textfiles import InputError
 
 
 def _bib_check(args) -> int:
@@ -38,7 +39,12 @@ def _bib_fmt(args) -> int:
 def _bib_report(args) -> int:
     from reviewkit import bib, corrections
 
-    for entry in sorted(bib.read_library(Path(args.bib)).entries, key=lambda e: e.key):
+    try:
+        library = bib.read_library(Path(args.bib))
+    except InputError as error:
+        print(error)
+        return 1
+    for entry in sorted(library.entries, key=lambda e: e.key):
         if not bib.field_value(entry, "printed"):
             continue
         item = bib.field_value(entry, "printed_item")
@@ -53,25 +59,22 @@ def _bib_report(args) -> int:
 def _data_check(args) -> int:
     from reviewkit import data
 
-    failed = 0
-    for resource in data.resources():
-        try:
-            frame = data.read_checked(resource.path, resource.schema)
-        except data.DataValidationError as error:
-            failed += 1
-            print(error)
-            continue
-        print(f"{resource.name}: {len(frame)} rows ok", file=sys.stderr)
-    return 1 if failed else 0
+    problems, counts = data.check_all()
+    for line in problems:
+        print(line)
+    for name, rows in counts.items():
+        print(f"{name}: {rows} rows ok", file=sys.stderr)
+    print(f"{len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _data_import_wpd(args) -> int:
     from reviewkit import data, digitizer
 
-    target = data.resource(args.into).path
     try:
+        target = data.resource(args.into).path
         added = digitizer.import_into_csv(args.project, args.meta, target)
-    except (digitizer.DigitizerError, data.DataValidationError) as error:
+    except InputError as error:
         print(error)
         print("nothing written", file=sys.stderr)
         return 1

@@ -6,9 +6,7 @@ parse or would not reproduce exactly.
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from bibtexparser import Library
 from bibtexparser.model import Entry
 
 from reviewkit import paths
+from reviewkit.textfiles import InputError, read_text, write_text_atomic
 
 KEY_PATTERN = re.compile(r"^[a-z]+[0-9]{4}[a-z0-9]+$")
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -37,12 +36,8 @@ FIELD_ORDER = (
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]*)`")
 
 
-class BibError(ValueError):
+class BibError(InputError):
     """Raised when references.bib cannot be parsed; ``problems`` holds file:line messages."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass(frozen=True)
@@ -78,7 +73,10 @@ def parse_problems(library: Library, path: Path) -> list[str]:
 def read_library(path: Path = paths.BIB_PATH, strict: bool = True) -> Library:
     """Parse a .bib file; with ``strict`` any block that failed to parse raises BibError."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path)
+    except InputError as error:
+        raise BibError(error.problems) from None
     library = bibtexparser.parse_string(text)
     if strict:
         problems = parse_problems(library, path)
@@ -95,7 +93,7 @@ def citations_in(files: list[Path]) -> list[Citation]:
     """Every key named by a {cite}-family role, with file and line."""
     found = []
     for path in files:
-        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(read_text(path).splitlines(), 1):
             for match in CITE_ROLE.finditer(line):
                 for key in match.group(1).split(","):
                     if key.strip():
@@ -139,8 +137,8 @@ def check(bib_path: Path = paths.BIB_PATH, sources: list[Path] | None = None,
     label = paths.display_path(bib_path)
     try:
         library = read_library(bib_path, strict=False)
-    except UnicodeDecodeError as error:
-        return [f"{label}:1: not UTF-8 ({error})"], []
+    except InputError as error:
+        return error.problems, []
     problems = parse_problems(library, bib_path)
     seen_dois: dict[str, Entry] = {}
     for entry in library.entries:
@@ -216,21 +214,13 @@ def fmt(bib_path: Path = paths.BIB_PATH) -> bool:
     text would not parse back to exactly the same entries and fields.
     """
     bib_path = Path(bib_path)
-    original_text = bib_path.read_text(encoding="utf-8")
     library = read_library(bib_path, strict=True)
     formatted = format_library(library)
     reparsed = bibtexparser.parse_string(formatted)
     if reparsed.failed_blocks or _content(reparsed) != _content(library):
         raise BibError([f"{paths.display_path(bib_path)}:1: formatting would change the "
                         "content; not written"])
-    if formatted == original_text:
+    if formatted == read_text(bib_path):
         return False
-    handle, temporary = tempfile.mkstemp(dir=bib_path.parent, prefix=".references.", suffix=".bib")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(formatted)
-        os.replace(temporary, bib_path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomic(bib_path, formatted)
     return True

@@ -22,7 +22,7 @@ def _global_labels(bib_path: str, mtime_ns: int) -> dict[str, str]:
     from reviewkit.bib import field_value, read_library
 
     bases: dict[str, list[str]] = {}
-    for entry in sorted(read_library(bib_path).entries, key=lambda e: e.key):
+    for entry in sorted(read_library(bib_path, strict=False).entries, key=lambda e: e.key):
         names = [n.split(",")[0].strip().strip("{}") for n in field_value(entry, "author").split(" and ")]
         if len(names) == 1:
             who = names[0]

@@ -173,8 +173,11 @@ def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
     """The "claims check" table a chapter shows: claim, stated, recomputed, status."""
     from reviewkit.tables import link
 
-    results = check_all(path)
-    results = results[results["chapter"] == chapter]
+    datasets: dict[str, pd.DataFrame] = {}
+    # Only this chapter's claims: recomputing the others would make the chapter read (and so
+    # re-execute on edits of) datasets it does not discuss.
+    results = pd.DataFrame([check_claim(claim, datasets) for claim in load_claims(path)
+                            if claim["chapter"] == chapter])
     return pd.DataFrame({
         "claim": results["claim"],
         "source": [link(url, f"{key}, {loc}") for key, loc, url in
@@ -184,3 +187,30 @@ def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
         "how": results["how"],
         "status": results["status"],
     }).reset_index(drop=True)
+
+
+def problems(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH) -> list[str]:
+    """Every problem of the claims register as ``file:line: message`` (empty when sound)."""
+    from reviewkit.data import resources
+    from reviewkit.textfiles import InputError, label, line_of, read_yaml
+
+    path = Path(path)
+    try:
+        parsed, text = read_yaml(path)
+        claims = load_claims(path, bib_path)
+        known = {r.name for r in resources(path.parent / "datapackage.json")}
+    except ClaimError as error:
+        ident = str(error).split("claim ", 1)[-1].split(":", 1)[0]
+        line = line_of(read_yaml(path)[1], f"id: {ident}")
+        return [f"{label(path)}:{line}: {str(error).split(': ', 1)[-1]}"]
+    except InputError as error:
+        return error.problems
+    found = []
+    for claim in claims:
+        for name, spec in (claim["recompute"].get("inputs") or {}).items():
+            if spec.get("dataset") not in known:
+                line = line_of(text, f"dataset: {spec.get('dataset')}",
+                               line_of(text, f"id: {claim['id']}"))
+                found.append(f"{label(path)}:{line}: claim {claim['id']}: input {name} names "
+                             f"unknown dataset {spec.get('dataset')!r}")
+    return found

@@ -16,9 +16,12 @@ def dataset_list_markdown() -> str:
     for resource in data.resources():
         frame = data.read_checked(resource.path, resource.schema)
         relative = resource.path.relative_to(paths.ROOT)
-        sources = ", ".join(f"{{cite:t}}`{key}`" for key in sorted(frame["source_key"].unique()))
+        sources = ""
+        if "source_key" in frame.columns:
+            sources = " Sources: " + ", ".join(
+                f"{{cite:t}}`{key}`" for key in sorted(frame["source_key"].unique())) + "."
         items.append(f"- **{resource.title}** (`{resource.name}`, {len(frame)} rows): "
-                     f"{resource.description} Sources: {sources}. "
+                     f"{resource.description}{sources} "
                      f"{{download}}`Download {relative.name} <../{relative}>`")
     return "\n".join(items)
 

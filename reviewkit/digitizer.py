@@ -7,12 +7,15 @@ Each row's note records the calibration, so a reader can check the reading again
 """
 from __future__ import annotations
 
-import json
+import difflib
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
+
+from reviewkit.textfiles import (InputError, label, line_of, read_csv, read_json, read_yaml,
+                                 write_text_atomic)
 
 PixelToData = Callable[[float, float], tuple[float, float]]
 
@@ -29,33 +32,36 @@ ZERO_RESIDUE = 1e-9
 PARALLEL_TOLERANCE = 1e-9
 
 
-class DigitizerError(ValueError):
+class DigitizerError(InputError):
     """A WebPlotDigitizer project that cannot be converted faithfully."""
+
+    def __init__(self, message: str | list[str]):
+        super().__init__([message] if isinstance(message, str) else message)
 
 
 def read_project(path: Path | str) -> dict:
     """The parsed project, after checking it is WPD 4 JSON with XY axes for its datasets."""
     path = Path(path)
     try:
-        project = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DigitizerError(f"{path}: not a JSON file ({error})") from error
+        project, _ = read_json(path)
+    except InputError as error:
+        raise DigitizerError(error.problems) from None
     if not (isinstance(project, dict) and isinstance(project.get("axesColl"), list)
             and isinstance(project.get("datasetColl"), list)):
         raise DigitizerError(
-            f"{path}: not a WebPlotDigitizer project (no 'axesColl' and 'datasetColl' lists)")
+            f"{label(path)}:1: not a WebPlotDigitizer project (no 'axesColl' and 'datasetColl' lists)")
     version = project.get("version")
     if not (isinstance(version, list) and version and version[0] == SUPPORTED_VERSION):
-        raise DigitizerError(f"{path}: project version {version!r} is not supported; "
+        raise DigitizerError(f"{label(path)}:1: project version {version!r} is not supported; "
                              f"save the project with WebPlotDigitizer {SUPPORTED_VERSION}")
     if not any(axes.get("type") == "XYAxes" for axes in project["axesColl"]):
-        raise DigitizerError(f"{path}: the project has no XY axes; calibrate the figure as a "
+        raise DigitizerError(f"{label(path)}:1: the project has no XY axes; calibrate the figure as a "
                              "'2D (X-Y) Plot' before digitising it")
     axes_names = [axes.get("name") for axes in project["axesColl"]]
     for dataset in project["datasetColl"]:
         if dataset.get("axesName") not in axes_names:
             raise DigitizerError(
-                f"{path}: dataset {dataset.get('name')!r} refers to axes "
+                f"{label(path)}:1: dataset {dataset.get('name')!r} refers to axes "
                 f"{dataset.get('axesName')!r}, which the project does not define "
                 f"(axes: {', '.join(map(repr, axes_names))})")
     return project
@@ -141,16 +147,16 @@ def to_rows(
     digitised = _dataset(project, dataset, path)
     axes = next(a for a in project["axesColl"] if a.get("name") == digitised["axesName"])
     if axes.get("type") != "XYAxes":
-        raise DigitizerError(f"{path}: dataset {dataset!r} lies on {axes.get('type')} axes "
+        raise DigitizerError(f"{label(path)}:1: dataset {dataset!r} lies on {axes.get('type')} axes "
                              f"{axes.get('name')!r}; only XY axes are supported")
     try:
         pixel_to_data = calibrate(axes)
     except DigitizerError as error:
-        raise DigitizerError(f"{path}: {error}") from error
+        raise DigitizerError(f"{label(path)}:1: {error}") from error
     if not digitised.get("data"):
-        raise DigitizerError(f"{path}: dataset {dataset!r} has no digitised points")
+        raise DigitizerError(f"{label(path)}:1: dataset {dataset!r} has no digitised points")
     points = sorted(
-        pixel_to_data(*_pixel(point, "x", "y", f"{path}: dataset {dataset!r} point {number}"))
+        pixel_to_data(*_pixel(point, "x", "y", f"{label(path)}:1: dataset {dataset!r} point {number}"))
         for number, point in enumerate(digitised["data"], start=1)
     )
 
@@ -174,6 +180,7 @@ def to_rows(
             "spread_high": "",
             "spread_kind": "none",
             "n": "" if n is None else str(n),
+            "n_note": "",
             "unit": unit,
             "locator": locator,
             "url": url,
@@ -189,7 +196,7 @@ def _dataset(project: dict, name: str, path: Path) -> dict:
         if dataset.get("name") == name:
             return dataset
     known = ", ".join(repr(d.get("name")) for d in project["datasetColl"]) or "none"
-    raise DigitizerError(f"{path}: no dataset named {name!r} (datasets: {known})")
+    raise DigitizerError(f"{label(path)}:1: no dataset named {name!r} (datasets: {known})")
 
 
 def _pixel(point: dict, x_key: str, y_key: str, where: str) -> tuple[float, float]:
@@ -238,8 +245,10 @@ def _from_axis(value: float, is_log: bool, zero_residue: float) -> float:
 
 
 def _number(value: float) -> str:
-    # Six significant digits are far finer than a reading from pixels can be.
-    return f"{value:.6g}"
+    # Six significant digits are far finer than a reading from pixels can be; written in plain
+    # decimal notation, as the data contract requires (no exponent).
+    return np.format_float_positional(value, precision=6, unique=False, fractional=False,
+                                      trim="-")
 
 
 def _provenance_note(file_name: str, dataset: str, axes: dict) -> str:
@@ -255,6 +264,31 @@ def _provenance_note(file_name: str, dataset: str, axes: dict) -> str:
             f"({scales}); calibration {calibration}")
 
 
+META_REQUIRED = ("source_key", "dataset", "quantity", "statistic", "unit", "locator", "url")
+META_OPTIONAL = ("condition_by_dataset", "x_as", "n")
+
+
+def _read_meta(meta_path: Path) -> dict:
+    """The YAML beside a project; an unknown or missing key is reported at its line."""
+    meta, text = read_yaml(meta_path)
+    where = label(meta_path)
+    if not isinstance(meta, dict):
+        raise DigitizerError(f"{where}:1: needs 'key: value' lines ({', '.join(META_REQUIRED)})")
+    problems = []
+    for key in meta:
+        if key not in META_REQUIRED + META_OPTIONAL:
+            known = META_REQUIRED + META_OPTIONAL
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+            problems.append(f"{where}:{line_of(text, f'{key}:')}: unknown key {key!r}{hint}")
+    for key in META_REQUIRED:
+        if key not in meta:
+            problems.append(f"{where}:1: missing key {key!r}")
+    if problems:
+        raise DigitizerError(problems)
+    return meta
+
+
 def import_into_csv(project_path: Path | str, meta_path: Path | str, csv_path: Path | str,
                     bib_path: Path | None = None) -> int:
     """Append the rows of a digitised figure to a dataset CSV; returns how many were added.
@@ -267,33 +301,34 @@ def import_into_csv(project_path: Path | str, meta_path: Path | str, csv_path: P
     """
     import csv
     import io
-    import os
-    import tempfile
-
-    import yaml
 
     from reviewkit import data, paths
 
-    meta = yaml.safe_load(Path(meta_path).read_text(encoding="utf-8"))
-    rows = to_rows(project_path, **meta)
-    csv_path = Path(csv_path)
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header, existing = list(reader.fieldnames or []), list(reader)
-    if any(row["note"] == rows[0]["note"] for row in existing):
-        raise DigitizerError(f"{csv_path}: {Path(project_path).name} dataset {meta['dataset']!r} "
-                             "is already imported")
-    schema = json.loads((paths.DATA_DIR / "schemas" / "values.json").read_text(encoding="utf-8"))
-    problems = data.validate_rows(existing + rows, header, schema, str(csv_path),
-                                  data.bib_keys(bib_path or paths.BIB_PATH))
+    project_path, csv_path = Path(project_path), Path(csv_path)
+    meta = _read_meta(Path(meta_path))
+    try:
+        rows = to_rows(project_path, **meta)
+    except InputError:
+        raise
+    except ValueError as error:
+        raise DigitizerError(f"{label(meta_path)}:1: {error}") from None
+    header, existing = read_csv(csv_path)
+    if any(row.get("note") == rows[0]["note"] for _, row in existing):
+        raise DigitizerError(f"{label(csv_path)}:1: {project_path.name} dataset "
+                             f"{meta['dataset']!r} is already imported")
+    schema, _ = read_json(paths.DATA_DIR / "schemas" / "values.json")
+    contract = data.load_contract(csv_path.parent / "datapackage.json",
+                                  bib_path or paths.BIB_PATH)
+    last_line = existing[-1][0] if existing else 1
+    numbered = existing + [(last_line + i, {name: row.get(name, "") for name in header})
+                           for i, row in enumerate(rows, 1)]
+    problems = data.validate_rows(numbered, header, schema, label(csv_path),
+                                  data.bib_keys(bib_path or paths.BIB_PATH), contract)
     if problems:
         raise data.DataValidationError(problems)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, header, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(existing + rows)
-    handle, temporary = tempfile.mkstemp(dir=csv_path.parent, suffix=".csv")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-        stream.write(buffer.getvalue())
-    os.replace(temporary, csv_path)
+    writer.writerows(row for _, row in numbered)
+    write_text_atomic(csv_path, buffer.getvalue())
     return len(rows)

@@ -31,17 +31,23 @@ def spread_label(kinds: pd.Series) -> str:
     return "error bars: " + ", ".join(kinds)
 
 
-def spread_bounds(frame: pd.DataFrame, y: str = "value") -> tuple[pd.Series, pd.Series]:
-    """Lower and upper ends of each row's printed spread (± or an interval); NaN if none."""
-    interval = frame["spread_low"].notna()
-    lower = (frame[y] - frame["spread"]).where(~interval, frame["spread_low"])
-    upper = (frame[y] + frame["spread"]).where(~interval, frame["spread_high"])
+def spread_bounds(frame: pd.DataFrame, y: str = "display_value") -> tuple[pd.Series, pd.Series]:
+    """Lower and upper ends of each row's printed spread (± or an interval); NaN if none.
+
+    With the default ``y`` the spread is taken in the display unit, like the value."""
+    prefix = "display_" if y.startswith("display_") else ""
+    interval = frame[f"{prefix}spread_low"].notna()
+    lower = (frame[y] - frame[f"{prefix}spread"]).where(~interval, frame[f"{prefix}spread_low"])
+    upper = (frame[y] + frame[f"{prefix}spread"]).where(~interval, frame[f"{prefix}spread_high"])
     return lower, upper
 
 
-def dot_and_whisker(frame: pd.DataFrame, x: str, y: str = "value", hue: str | None = None,
-                    ax: plt.Axes | None = None) -> plt.Axes:
-    """Reported values as points (seaborn) with the spread the source printed as whiskers."""
+def dot_and_whisker(frame: pd.DataFrame, x: str, y: str = "display_value",
+                    hue: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Reported values as points (seaborn) with the spread the source printed as whiskers.
+
+    Values are drawn in their quantity's display unit; a frame of one quantity gets its
+    declared name and display unit as the y-axis label."""
     apply_theme()
     if ax is None:
         _, ax = plt.subplots()
@@ -64,7 +70,21 @@ def dot_and_whisker(frame: pd.DataFrame, x: str, y: str = "value", hue: str | No
     ax.set_xticks(range(len(x_levels)), x_levels)
     ax.set_xlim(-0.6, len(x_levels) - 0.4)
     ax.set_xlabel(x.replace("_", " "))
+    if y == "display_value" and frame["quantity"].nunique() == 1:
+        ax.set_ylabel(axis_label(frame))
     return ax
+
+
+def axis_label(frame: pd.DataFrame) -> str:
+    """The declared name of the frame's one quantity, with the statistic when it is relative,
+    and the unit the values are drawn in: "plasma IL-6 (pg/ml)", "plasma IL-6, fold change"."""
+    from reviewkit.data import quantities
+
+    name = quantities().loc[frame["quantity"].iloc[0], "label"]
+    statistics, shown = frame["statistic"].unique(), frame["display_unit"].unique()
+    if len(statistics) == 1 and statistics[0] in ("fold change", "percent change"):
+        return f"{name}, {statistics[0]}" + (" (%)" if statistics[0] == "percent change" else "")
+    return f"{name} ({', '.join(shown)})"
 
 
 def slant_labels(ax: plt.Axes, degrees: float = 20) -> None:

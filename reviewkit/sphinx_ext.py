@@ -1,7 +1,8 @@
 """Sphinx extension of the book (listed in _config.yml under sphinx: extra_extensions).
 
-- Never serve stale outputs: jupyter-cache keys only on code cells, so when data/, references.bib
-  or this package change, the cache is cleared and every notebook page is marked outdated.
+- Never serve stale outputs, and re-execute no more than needed: jupyter-cache keys only on code
+  cells, so the build records what each notebook's execution read (reviewkit.inputs) and drops
+  the cached outputs of exactly those notebooks whose inputs, or the package code, changed.
 - Fail loudly: every problem of references.bib (and of the citations in the chapters) and of the
   datasets is a build warning, which -W turns into a failed build.
 - Citation metadata (Highwire ``citation_*`` tags) on every page, which Zotero and Google Scholar
@@ -10,6 +11,7 @@
 from __future__ import annotations
 
 import html
+import os
 from datetime import date
 from pathlib import Path
 
@@ -25,49 +27,94 @@ def _cache_path(app: Sphinx) -> Path | None:
     configured = getattr(app.config, "nb_execution_cache_path", "")
     if app.config.nb_execution_mode != "cache":
         return None
-    return Path(configured or Path(app.outdir).parent / ".jupyter_cache")
+    return Path(app.srcdir, configured or ".jupyter_cache")
 
 
-def invalidate_stale_cache(app: Sphinx) -> None:
-    """Clear the execution cache when the chapters' non-code inputs changed since it was filled."""
+def invalidate_changed_chapters(app: Sphinx) -> None:
+    """Drop the cached outputs of every notebook whose recorded inputs changed, or are unknown.
+
+    Those notebooks are re-read (see ``outdated_chapters``) and so re-executed; every other
+    notebook keeps its cached outputs, whatever else changed in data/ or references.bib.
+    """
+    app.reviewkit_stale_docs = set()
     cache_path = _cache_path(app)
-    root = Path(app.srcdir)
-    digest = inputs.inputs_digest(root)
-    app.env.reviewkit_inputs_digest = digest
     if cache_path is None:
         return
-    stamp = cache_path / inputs.CACHE_STAMP_NAME
-    if stamp.exists() and stamp.read_text().strip() == digest:
-        return
+    root = Path(app.srcdir)
+    manifest = inputs.Manifest(cache_path, root)
+    app.reviewkit_manifest = manifest
+    package = inputs.package_digest(root)
+    records = {}
     if cache_path.exists():
         from jupyter_cache import get_cache
 
         cache = get_cache(str(cache_path))
-        cache.clear_cache()
-        logger.info("[reviewkit] data/, references.bib or reviewkit changed: cleared %s", cache_path)
-    cache_path.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest + "\n")
+        for record in cache.list_cache_records():
+            records.setdefault(record.uri, []).append(record.pk)
+    for source in sorted(set(records) | set(manifest.entries)):
+        changed = manifest.changed_inputs(source, package)
+        if changed == []:
+            continue
+        why = "no record of its inputs" if changed is None else "changed: " + ", ".join(changed)
+        for pk in records.get(source, []):
+            cache.remove_cache(pk)
+        manifest.forget(source)
+        docname = _docname(app, source)
+        if docname:
+            app.reviewkit_stale_docs.add(docname)
+            logger.info("[reviewkit] %s re-executes (%s)", docname, why)
+    manifest.save()
 
 
-def outdated_notebooks(app, env, added, changed, removed):
-    """Re-read every notebook page when the inputs digest differs from the one they were read with."""
-    previous = getattr(env, "reviewkit_read_digest", None)
-    current = getattr(env, "reviewkit_inputs_digest", None)
-    env.reviewkit_read_digest = current
-    if previous is None or previous == current:
-        return []
-    notebooks = [doc for doc in env.found_docs if _is_notebook(env, doc)]
-    return [doc for doc in notebooks if doc not in added and doc not in changed]
+def _docname(app: Sphinx, source: str) -> str | None:
+    try:
+        relative = Path(source).resolve().relative_to(Path(app.srcdir).resolve())
+    except ValueError:
+        return None
+    return relative.with_suffix("").as_posix()
 
 
-def _is_notebook(env, docname: str) -> bool:
-    source = Path(env.doc2path(docname))
-    if source.suffix == ".ipynb":
-        return True
-    if source.suffix != ".md" or not source.exists():
-        return False
-    head = source.read_text(encoding="utf-8")[:2000]
-    return "jupytext:" in head or "file_format: mystnb" in head
+def outdated_chapters(app, env, added, changed, removed):
+    stale = getattr(app, "reviewkit_stale_docs", set())
+    return [doc for doc in stale if doc in env.found_docs and doc not in added | changed]
+
+
+def start_recording_reads(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Before a page is parsed (and, if not cached, executed): a fresh log for its kernel."""
+    cache_path = _cache_path(app)
+    if cache_path is None:
+        return
+    log = cache_path / "reads" / (docname.replace("/", "__") + ".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.unlink(missing_ok=True)
+    os.environ[inputs.READS_LOG_ENV] = str(log)
+    source = str(Path(app.env.doc2path(docname)))
+    app.reviewkit_reading = (docname, source, log, _cache_record_id(cache_path, source))
+
+
+def _cache_record_id(cache_path: Path, source: str) -> int | None:
+    """The jupyter-cache record of a notebook; a new one after parsing means it was executed."""
+    if not cache_path.exists():
+        return None
+    from jupyter_cache import get_cache
+
+    found = [r.pk for r in get_cache(str(cache_path)).list_cache_records() if r.uri == source]
+    return max(found) if found else None
+
+
+def finish_recording_reads(app: Sphinx, doctree) -> None:
+    """After a page is parsed: if its notebook was executed now, keep what the kernel read."""
+    reading = getattr(app, "reviewkit_reading", None)
+    os.environ.pop(inputs.READS_LOG_ENV, None)
+    if reading is None or not hasattr(app, "reviewkit_manifest"):
+        return
+    docname, source, log, record_before = reading
+    app.reviewkit_reading = None
+    record_after = _cache_record_id(_cache_path(app), source)
+    if record_after is not None and record_after != record_before:
+        app.reviewkit_manifest.record(source, inputs.read_log(log))
+        app.reviewkit_manifest.save()
+    log.unlink(missing_ok=True)
 
 
 def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -106,13 +153,14 @@ def check_sources(app: Sphinx) -> None:
 
     root = Path(app.srcdir)
     problems, _ = bib.check(root / "references.bib", sources=bib.book_sources(root))
-    for resource in data.resources(root / "data" / "datapackage.json"):
-        try:
-            data.read_checked(resource.path, resource.schema, root / "references.bib")
-        except data.DataValidationError as error:
-            problems.extend(error.problems)
+    problems += data.check_all(root / "data" / "datapackage.json", root / "references.bib")[0]
     for problem in problems:
         logger.warning("[reviewkit] %s", problem)
+    if problems:
+        # Executing chapters on bad inputs would only bury these messages under tracebacks.
+        app.config.nb_execution_mode = "off"
+        logger.warning("[reviewkit] %d problem(s) in the book's inputs: no chapter is executed "
+                       "until they are fixed", len(problems))
 
 
 def add_static_files(app: Sphinx) -> None:
@@ -124,11 +172,14 @@ def setup(app: Sphinx) -> dict:
     bibstyle.register()
     citestyle.register()
     app.connect("builder-inited", add_static_files)
-    app.connect("builder-inited", check_sources)
+    # Before myst-nb reads its configuration (priority 500), so a failed check can stop execution.
+    app.connect("builder-inited", check_sources, priority=100)
     app.add_config_value("reviewkit_citation_authors", [], "html")
     app.add_config_value("reviewkit_citation_date", "", "html")
     app.add_config_value("reviewkit_citation_publisher", "", "html")
-    app.connect("builder-inited", invalidate_stale_cache)
-    app.connect("env-get-outdated", outdated_notebooks)
+    app.connect("builder-inited", invalidate_changed_chapters)
+    app.connect("env-get-outdated", outdated_chapters)
+    app.connect("source-read", start_recording_reads)
+    app.connect("doctree-read", finish_recording_reads)
     app.connect("html-page-context", add_citation_metadata)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -70,6 +70,10 @@ def gaps_for(source_keys: list[str]) -> pd.DataFrame:
     return chosen.rename(columns={"source_key": "source"}).reset_index(drop=True)
 
 
+def _missing(value) -> bool:
+    return not isinstance(value, (list, tuple)) and bool(pd.isna(value))
+
+
 def show(frame: pd.DataFrame):
     """Render a display table as HTML without pandas' index, keeping the provenance links."""
     from IPython.display import HTML
@@ -77,6 +81,7 @@ def show(frame: pd.DataFrame):
     frame = frame.copy()
     for column in frame.columns:
         if column not in LINK_COLUMNS:
-            frame[column] = [html.escape(str(value)) for value in frame[column]]
+            frame[column] = ["" if _missing(value) else html.escape(str(value))
+                             for value in frame[column]]
     return HTML(frame.to_html(index=False, escape=False, na_rep="", classes="reviewkit-table",
                               border=0))

@@ -9,6 +9,7 @@ import frictionless
 import pytest
 
 from reviewkit import data, paths
+from reviewkit.textfiles import InputError
 
 VALUE_DATASETS = [r.name for r in data.resources() if r.schema["fields"][1]["name"] == "quantity"]
 
@@ -96,8 +97,8 @@ def test_non_numeric_value(values_csv):
 
 
 def test_unknown_unit(values_csv):
-    rewrite(values_csv, set_cell(0, "unit", "furlongs"))
-    assert f"{values_csv}:2: column 'unit': unknown unit 'furlongs'" in problems_for(values_csv)
+    rewrite(values_csv, set_cell(0, "unit", "pg/mll"))
+    assert f"{values_csv}:2: column 'unit': unknown unit 'pg/mll'" in problems_for(values_csv)
 
 
 def test_source_key_absent_from_bibliography(values_csv):
@@ -128,7 +129,7 @@ def test_spread_kind_must_match_spread(values_csv):
 
 def test_all_problems_are_reported_together(values_csv):
     def change(fields, rows):
-        rows[0]["unit"] = "furlongs"
+        rows[0]["unit"] = "pg/mll"
         rows[5]["value"] = "n/a"
         return fields, rows
     rewrite(values_csv, change)
@@ -143,7 +144,7 @@ def test_short_row_is_an_error_not_a_silent_gap(values_csv):
 
 
 def test_unknown_dataset_name():
-    with pytest.raises(KeyError, match="no dataset named 'nope'"):
+    with pytest.raises(InputError, match="datapackage.json:1: no dataset named .nope."):
         data.load("nope")
 
 

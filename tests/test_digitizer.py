@@ -191,7 +191,8 @@ def test_swapped_calibration_values_change_the_reading(tmp_path):
 def test_rows_pass_the_values_schema(tmp_path):
     schema = json.loads((paths.DATA_DIR / "schemas" / "values.json").read_text(encoding="utf-8"))
     header = [field["name"] for field in schema["fields"]]
-    rows = to_rows(figure_project(tmp_path, LINEAR_X, LINEAR_Y), n=6, **ROW_FIELDS)
+    rows = to_rows(figure_project(tmp_path, LINEAR_X, LINEAR_Y), n=6,
+                   condition_by_dataset={"IL-6": "exercising leg"}, **ROW_FIELDS)
     assert [list(row) for row in rows] == [header] * len(LINEAR_X)
     assert {row["method"] for row in rows} == {"figure digitisation"}
     assert {row["spread_kind"] for row in rows} == {"none"}
@@ -258,14 +259,14 @@ def test_degenerate_calibration_is_refused(changes, message):
 
 def test_degenerate_calibration_in_a_project_names_the_file(tmp_path):
     path = figure_project(tmp_path, LINEAR_X, LINEAR_Y, calibration_values=["0", "0", "0", "12"])
-    with pytest.raises(DigitizerError, match=r"fig2\.json: axes 'XY': X1 and X2 have the same"):
+    with pytest.raises(DigitizerError, match=r"fig2\.json:1: axes 'XY': X1 and X2 have the same"):
         to_rows(path, **ROW_FIELDS)
 
 
 def test_invalid_json_names_the_file(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('{"version": [4, 2], "axesColl": [', encoding="utf-8")
-    with pytest.raises(DigitizerError, match=r"broken\.json: not a JSON file"):
+    with pytest.raises(DigitizerError, match=r"broken\.json:1: invalid JSON"):
         read_project(path)
 
 
@@ -273,21 +274,21 @@ def test_project_without_xy_axes_names_the_file(tmp_path):
     project = wpd_project(np.zeros((4, 2)), ["0", "1", "0", "1"], np.zeros((1, 2)))
     project["axesColl"] = []
     project["datasetColl"] = []
-    with pytest.raises(DigitizerError, match=r"noaxes\.json: the project has no XY axes"):
+    with pytest.raises(DigitizerError, match=r"noaxes\.json:1: the project has no XY axes"):
         read_project(write_project(tmp_path, project, "noaxes.json"))
 
 
 def test_dataset_on_unknown_axes_names_the_file(tmp_path):
     project = wpd_project(np.zeros((4, 2)), ["0", "1", "0", "1"], np.zeros((1, 2)))
     project["datasetColl"][0]["axesName"] = "XY 2"
-    with pytest.raises(DigitizerError, match=r"fig2\.json: dataset 'IL-6' refers to axes 'XY 2'"):
+    with pytest.raises(DigitizerError, match=r"fig2\.json:1: dataset 'IL-6' refers to axes 'XY 2'"):
         read_project(write_project(tmp_path, project))
 
 
 def test_other_project_versions_are_refused(tmp_path):
     project = wpd_project(np.zeros((4, 2)), ["0", "1", "0", "1"], np.zeros((1, 2)))
     project["version"] = [3, 8]
-    with pytest.raises(DigitizerError, match=r"fig2\.json: project version \[3, 8\]"):
+    with pytest.raises(DigitizerError, match=r"fig2\.json:1: project version \[3, 8\]"):
         read_project(write_project(tmp_path, project))
 
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from reviewkit import data, digitizer
+from reviewkit import data, digitizer, paths
 from reviewkit.__main__ import main
 
 
@@ -38,14 +38,21 @@ condition_by_dataset: {leg: exercising leg}
 """
 
 
+def declare_time_points(data_dir, source_key, names):
+    with (data_dir / "designs.csv").open("a", encoding="utf-8") as handle:
+        handle.writelines(f"{source_key},time_point,{name},,\n" for name in names)
+
+
 @pytest.fixture
 def contributor_files(tmp_path):
-    project, meta = tmp_path / "fig2.json", tmp_path / "fig2.yml"
+    """A copy of data/ with the figure's time points declared, and the contributor's files."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data_dir)
+    declare_time_points(data_dir, "steensberg2000production", ["2", "5"])
+    project, meta = data_dir / "fig2.json", data_dir / "fig2.yml"
     write_project(project, [(300, 300), (180, 340)])  # x = 5, y = 10 ; x = 2, y = 6
     meta.write_text(META, encoding="utf-8")
-    target = tmp_path / "muscle-release.csv"
-    shutil.copy(data.resource("muscle-release").path, target)
-    return project, meta, target
+    return project, meta, data_dir / "muscle-release.csv"
 
 
 def test_import_appends_validated_rows_in_x_order(contributor_files):
@@ -85,3 +92,30 @@ def test_command_line_import(contributor_files, monkeypatch, capsys):
     assert main(["data", "import-wpd", str(project), "--meta", str(meta),
                  "--into", "muscle-release"]) == 0
     assert "2 digitised row(s) added" in capsys.readouterr().err
+
+
+def test_undeclared_time_points_are_refused_naming_the_design(contributor_files):
+    project, meta, target = contributor_files
+    write_project(project, [(260, 300)])  # x = 4, not declared
+    content = target.read_bytes()
+    with pytest.raises(data.DataValidationError, match=r"'4' is not a time point of "
+                       r"steensberg2000production in .*designs\.csv"):
+        digitizer.import_into_csv(project, meta, target)
+    assert target.read_bytes() == content
+
+
+def test_mistyped_meta_key_is_reported_at_its_line(contributor_files, capsys):
+    project, meta, target = contributor_files
+    meta.write_text(META.replace("statistic:", "statistc:"), encoding="utf-8")
+    assert main(["data", "import-wpd", str(project), "--meta", str(meta),
+                 "--into", "muscle-release"]) == 1
+    printed = capsys.readouterr().out
+    assert "fig2.yml:4: unknown key 'statistc'; did you mean 'statistic'?" in printed
+    assert "Traceback" not in printed
+
+
+def test_import_keeps_the_file_permissions(contributor_files):
+    project, meta, target = contributor_files
+    target.chmod(0o664)
+    digitizer.import_into_csv(project, meta, target)
+    assert target.stat().st_mode & 0o777 == 0o664
