@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from reviewkit import paths
-from reviewkit.data import DataValidationError, bib_keys, load, resources
+from reviewkit.data import bib_keys, load, resources
 
 CLAIMS_PATH = paths.DATA_DIR / "claims.yml"
 
@@ -328,7 +328,7 @@ def problems(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH,
     for check in register.checks:
         try:
             result = evaluate_check(check, register.statements, datasets, datapackage_path)
-        except (ClaimError, DataValidationError, ValueError) as error:
+        except ValueError as error:  # includes DataValidationError and ClaimError
             located.append((check.line_of("recompute"), f"check {check['id']}: {error}"))
             continue
         if result["verdict"] != check["expected_verdict"]:
@@ -493,13 +493,15 @@ def synthesis(path: Path = CLAIMS_PATH) -> pd.DataFrame:
 
 
 def synthesis_table(statements: str | list[str], path: Path = CLAIMS_PATH) -> pd.DataFrame:
-    """The synthesis rows of a chapter (given its name) or of the named statement ids."""
+    """The synthesis a reader sees for a chapter (given its name) or for the named statement
+    ids: the statement's text in place of its id."""
     table = synthesis(path)
     if isinstance(statements, str):
         table = table[table["chapter"] == statements]
     else:
         table = table[table["statement"].isin(statements)]
-    return table.drop(columns=["chapter"]).reset_index(drop=True)
+    table = table.drop(columns=["chapter", "statement"]).rename(columns={"text": "statement"})
+    return table.reset_index(drop=True)
 
 
 def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
@@ -515,7 +517,7 @@ def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
                   for study, locator, url in zip(matrix["study"], matrix["locator"], matrix["url"])],
         "measured": matrix["measured"],
         "match": matrix["match"],
-        "finding": [f"{finding} ({significance})" if finding in FINDINGS else finding
+        "finding": [f"{finding}; {significance}" if finding in FINDINGS else finding
                     for finding, significance in zip(matrix["finding"], matrix["significance"])],
         "verdict": matrix["verdict"],
     }).reset_index(drop=True)

@@ -311,8 +311,11 @@ def test_check_table_columns(matrix):
 
 def test_synthesis_table_by_chapter_or_ids():
     by_chapter = claims.synthesis_table("glycogen-and-carbohydrate")
-    by_ids = claims.synthesis_table(list(by_chapter["statement"]))
+    by_ids = claims.synthesis_table(["low-glycogen-enhances-gene-activation",
+                                     "carbohydrate-inhibits-release",
+                                     "thigh-o2-rises-with-intensity"])
     assert by_chapter.equals(by_ids) and len(by_chapter) == 3
+    assert by_chapter.loc[1, "statement"].startswith("Carbohydrate taken during exercise")
 
 
 def test_review_statements_name_a_criterion():
