@@ -450,7 +450,8 @@ def check_all(datapackage_path: Path = paths.DATAPACKAGE_PATH,
             problems.extend(error.problems)
     from reviewkit import claims
 
-    problems.extend(claims.problems(Path(datapackage_path).parent / "claims.yml", bib_path))
+    problems.extend(claims.problems(Path(datapackage_path).parent / "claims.yml", bib_path,
+                                    Path(datapackage_path)))
     return problems, counts
 
 

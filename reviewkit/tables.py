@@ -9,7 +9,7 @@ import pandas as pd
 from reviewkit.data import load
 
 
-LINK_COLUMNS = {"read at", "source", "as printed", "as corrected", "what changed", "record", "download"}
+LINK_COLUMNS = {"read at", "source", "study", "as printed", "as corrected", "what changed", "record", "download"}
 
 
 def format_reported(row: pd.Series) -> str:

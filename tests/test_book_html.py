@@ -121,19 +121,20 @@ def test_data_page_offers_every_dataset_for_download(built_book):
 def test_argument_chapters_show_a_claims_check(built_book):
     from reviewkit import claims
 
-    register = claims.check_all()
-    for chapter, expected in register.groupby("chapter"):
+    matrix = claims.evidence_matrix()
+    for chapter, expected in matrix.groupby("chapter", sort=False):
         article = page(built_book, f"chapters/{chapter}").find("article")
         section = article.find(id="claims-check")
         assert section, f"{chapter}: no claims check section"
-        statuses = [row.find_all("td")[-1].get_text(strip=True)
+        verdicts = [row.find_all("td")[-1].get_text(strip=True)
                     for row in section.select("table.reviewkit-table tbody tr")]
-        assert statuses == list(expected["status"]), chapter
+        assert verdicts == list(expected["verdict"]), chapter
+        assert article.find(id="weight-of-evidence"), f"{chapter}: no weight-of-evidence section"
 
 
-def test_contradictions_are_shown(built_book):
+def test_null_and_indirect_results_are_shown_for_what_they_are(built_book):
     text = page(built_book, "chapters/glycogen-and-carbohydrate").find("article").get_text(" ")
-    assert "contradicted" in text
+    assert "no effect found (proxy)" in text and "no effect found (upstream)" in text
 
 
 def test_chapter_metadata_names_the_book(built_book):

@@ -106,9 +106,10 @@ def malformed_schema(book):
 
 
 def claim_names_an_unknown_dataset(book):
-    edit(book, "data/claims.yml", "{dataset: muscle-release,", "{dataset: muscle-releases,")
-    row = line_starting(book, "data/claims.yml", "      release: {dataset: muscle-releases,")
-    return f"data/claims.yml:{row}: "
+    edit(book, "data/claims.yml", "median: {dataset: muscle-release,",
+         "median: {dataset: muscle-releases,")
+    row = line_starting(book, "data/claims.yml", "        median: {dataset: muscle-releases,")
+    return f"data/claims.yml:{row}: unknown dataset 'muscle-releases'"
 
 
 def undeclared_quantity(book):
