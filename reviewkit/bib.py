@@ -224,3 +224,9 @@ def fmt(bib_path: Path = paths.BIB_PATH) -> bool:
         return False
     write_text_atomic(bib_path, formatted)
     return True
+
+
+def publication_years(path: Path = paths.BIB_PATH) -> dict[str, int]:
+    """Each entry's year, for figures that place studies in time."""
+    return {entry.key: int(field_value(entry, "year")) for entry in read_library(path).entries
+            if field_value(entry, "year").isdigit()}

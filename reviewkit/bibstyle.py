@@ -83,3 +83,10 @@ class ReviewStyle(UnsrtStyle):
 def register() -> None:
     register_plugin("pybtex.style.labels", LABEL_STYLE_NAME, AuthorYearLabelStyle, force=True)
     register_plugin("pybtex.style.formatting", STYLE_NAME, ReviewStyle, force=True)
+
+
+def citation_labels() -> dict[str, str]:
+    """Every key's author-year label as the reference lists print it (Steensberg et al. 2001a)."""
+    from reviewkit import paths
+
+    return dict(_global_labels(str(paths.BIB_PATH), paths.BIB_PATH.stat().st_mtime_ns))

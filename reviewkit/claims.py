@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +46,7 @@ SIGNIFICANCE_PATTERN = re.compile(
 SUPPORTS_IF_PATTERN = re.compile(r"^(?P<relation>[<>]) (?P<value>-?\d*\.?\d+)$")
 
 STATEMENT_FIELDS = ("id", "chapter", "text", "outcome", "source", "locator", "url")
+CRITERION_FIELDS = ("id", "label", "requires", "would_change")
 CHECK_FIELDS = ("id", "statement", "source_key", "measured_outcome", "match", "significance",
                 "recompute", "expected_verdict")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -181,6 +182,7 @@ def derive_verdict(match: str, finding: str, significant: bool | None) -> str:
 class Register:
     statements: dict[str, Located]
     checks: list[Located]
+    criteria: dict[str, Located] = field(default_factory=dict)
 
 
 def _missing(mapping: Located, fields: tuple[str, ...], what: str) -> list[tuple[int, str]]:
@@ -269,6 +271,14 @@ def _statement_problems(statement: Located, keys: frozenset[str]) -> list[tuple[
     return found
 
 
+def _criterion_problems(criterion: Located) -> list[tuple[int, str]]:
+    found = _missing(criterion, CRITERION_FIELDS, "criterion")
+    if criterion.get("id") and criterion["id"] not in CRITERIA:
+        found.append((criterion.line_of("id"), f"criterion {criterion['id']!r} is not one of "
+                      + ", ".join(CRITERIA)))
+    return found
+
+
 def _entries(document, key: str) -> list:
     entries = document.get(key) if isinstance(document, Located) else None
     return entries if isinstance(entries, list) else []
@@ -277,11 +287,21 @@ def _entries(document, key: str) -> list:
 def _structure_problems(document, keys: frozenset[str],
                         datasets: set[str]) -> list[tuple[int, str]]:
     if not isinstance(document, Located):
-        return [(1, "the register must be a mapping with 'statements' and 'checks'")]
+        return [(1, "the register must be a mapping with 'criteria', 'statements' and 'checks'")]
     found = [(document.line, f"missing section {name!r}")
-             for name in ("statements", "checks") if not isinstance(document.get(name), list)]
+             for name in ("criteria", "statements", "checks")
+             if not isinstance(document.get(name), list)]
     statements: dict[str, Located] = {}
     seen: set[str] = set()
+    for entry in _entries(document, "criteria"):
+        if not isinstance(entry, Located):
+            found.append((document.line_of("criteria"), "every criterion must be a mapping"))
+            continue
+        found += _criterion_problems(entry)
+    listed = {entry.get("id") for entry in _entries(document, "criteria")
+              if isinstance(entry, Located)}
+    found += [(document.line_of("criteria"), f"criterion {name!r} is not described")
+              for name in CRITERIA if "criteria" in document and name not in listed]
     for section, what in (("statements", "statement"), ("checks", "check")):
         for entry in _entries(document, section):
             if not isinstance(entry, Located):
@@ -318,7 +338,8 @@ def load_register(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH,
     if located:
         raise ClaimError(_messages(path, located))
     statements = {entry["id"]: entry for entry in document["statements"]}
-    return Register(statements, list(document["checks"]))
+    criteria = {entry["id"]: entry for entry in document["criteria"]}
+    return Register(statements, list(document["checks"]), criteria)
 
 
 def problems(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH,
