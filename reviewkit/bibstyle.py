@@ -85,8 +85,13 @@ def register() -> None:
     register_plugin("pybtex.style.formatting", STYLE_NAME, ReviewStyle, force=True)
 
 
-def citation_labels() -> dict[str, str]:
-    """Every key's author-year label as the reference lists print it (Steensberg et al. 2001a)."""
-    from reviewkit import paths
+def citation_labels(bib_path=None) -> dict[str, str]:
+    """Every key's author-year label as the reference lists print it (Steensberg et al. 2001a).
 
-    return dict(_global_labels(str(paths.BIB_PATH), paths.BIB_PATH.stat().st_mtime_ns))
+    A chapter that draws these labels depends on them alone, not on the rest of the entries."""
+    from reviewkit import inputs, paths
+
+    bib_path = bib_path or paths.BIB_PATH
+    inputs.note_read(inputs.BIB_LABELS_INPUT)
+    with inputs.reads_not_recorded():
+        return dict(_global_labels(str(bib_path), bib_path.stat().st_mtime_ns))

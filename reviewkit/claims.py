@@ -287,10 +287,10 @@ def _entries(document, key: str) -> list:
 def _structure_problems(document, keys: frozenset[str],
                         datasets: set[str]) -> list[tuple[int, str]]:
     if not isinstance(document, Located):
-        return [(1, "the register must be a mapping with 'criteria', 'statements' and 'checks'")]
+        return [(1, "the register must be a mapping with 'statements' and 'checks'")]
+    # 'criteria' is optional: a register without it weighs statements but scores no verdict.
     found = [(document.line, f"missing section {name!r}")
-             for name in ("criteria", "statements", "checks")
-             if not isinstance(document.get(name), list)]
+             for name in ("statements", "checks") if not isinstance(document.get(name), list)]
     statements: dict[str, Located] = {}
     seen: set[str] = set()
     for entry in _entries(document, "criteria"):
@@ -338,7 +338,7 @@ def load_register(path: Path = CLAIMS_PATH, bib_path: Path = paths.BIB_PATH,
     if located:
         raise ClaimError(_messages(path, located))
     statements = {entry["id"]: entry for entry in document["statements"]}
-    criteria = {entry["id"]: entry for entry in document["criteria"]}
+    criteria = {entry["id"]: entry for entry in document.get("criteria") or []}
     return Register(statements, list(document["checks"]), criteria)
 
 

@@ -59,6 +59,8 @@ def _book_relative(opened: object, root: Path) -> str | None:
 # Only the set of keys of references.bib, not the whole file: what the data loader checks
 # source keys against. An edit of a reference's fields does not re-execute data chapters.
 BIB_KEYS_INPUT = "references.bib#keys"
+# Likewise the author-year labels that figures print: authors and years, not titles or pages.
+BIB_LABELS_INPUT = "references.bib#labels"
 
 
 class _Recorder:
@@ -70,7 +72,7 @@ class _Recorder:
 
 
 def note_read(name: str) -> None:
-    """Record an input by name (a book-relative path, or BIB_KEYS_INPUT)."""
+    """Record an input by name (a book-relative path, or a BIB_*_INPUT pseudo-file)."""
     if _Recorder.log_path is None or name in _Recorder.seen:
         return
     _Recorder.seen.add(name)
@@ -124,6 +126,14 @@ def input_digest(root: Path, name: str) -> str | None:
         except InputError:
             return None
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
+    if name == BIB_LABELS_INPUT:
+        from reviewkit.bibstyle import citation_labels
+
+        try:
+            labels = citation_labels(Path(root) / "references.bib")
+        except (OSError, ValueError):
+            return None
+        return hashlib.sha256(repr(sorted(labels.items())).encode()).hexdigest()
     return file_digest(Path(root) / name)
 
 
