@@ -41,14 +41,19 @@ VERDICTS = ("supported", "consistent (indirect)", "no effect found (direct)",
 # Evidence-table directions that report the absence of an effect.
 NULL_DIRECTIONS = ("no change", "not attenuated", "no difference", "not detected")
 SIGNIFICANCE_PATTERN = re.compile(
-    r"^(?P<level>P (?P<relation>[<=]) (?P<p>\d*\.?\d+)|not significant|significant|not reported)"
+    r"^(?P<level>P (?P<relation>[<=]) (?P<p>\d*\.?\d+)|not significant|significant|not reported"
+    r"|from the compilation)"
     r"(?: \(.+\))?$")
 SUPPORTS_IF_PATTERN = re.compile(r"^(?P<relation>[<>]) (?P<value>-?\d*\.?\d+)$")
 
 STATEMENT_FIELDS = ("id", "chapter", "text", "outcome", "source", "locator", "url")
 CRITERION_FIELDS = ("id", "label", "requires", "would_change")
-CHECK_FIELDS = ("id", "statement", "source_key", "measured_outcome", "match", "significance",
-                "recompute", "expected_verdict")
+CHECK_FIELDS = ("id", "statement", "measured_outcome", "match", "significance", "recompute",
+                "expected_verdict")
+# What a check against the whole compilation (recompute kind "compilation") may recompute: the
+# estimate and, where the fit gives one, its P value (reviewkit.evidence.compilation).
+COMPILATION_ESTIMATES = ("duration slope", "running vs other modes", "largest fold")
+COMPILATION_SIGNIFICANCE = "from the compilation"
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
               ast.Div: operator.truediv}
 
@@ -126,6 +131,8 @@ def significance_level(significance: str) -> bool | None:
     if not found:
         raise ValueError(f"significance {significance!r} is not in a known form")
     level = found["level"]
+    if level == COMPILATION_SIGNIFICANCE:
+        raise ValueError(f"significance {significance!r} is computed by the compilation fit")
     if found["p"] is not None:
         return float(found["p"]) <= 0.05
     return {"significant": True, "not significant": False, "not reported": None}[level]
@@ -210,11 +217,14 @@ def _recompute_problems(check: Located, datasets: set[str]) -> list[tuple[int, s
     recipe, ident = check["recompute"], check["id"]
     if not isinstance(recipe, Located):
         return [(check.line_of("recompute"), f"check {ident}: recompute must be a mapping")]
-    kinds = [kind for kind in ("inputs", "evidence", "unavailable") if kind in recipe]
+    kinds = [kind for kind in ("inputs", "evidence", "unavailable", "compilation")
+             if kind in recipe]
     if len(kinds) != 1:
-        return [(recipe.line, f"check {ident}: recompute needs exactly one of inputs, evidence "
-                 "or unavailable")]
+        return [(recipe.line, f"check {ident}: recompute needs exactly one of inputs, evidence, "
+                 "compilation or unavailable")]
     found = []
+    if "compilation" in recipe:
+        found += _compilation_problems(check, recipe)
     if "inputs" in recipe:
         for name in ("expression", "supports_if"):
             if name not in recipe:
@@ -236,9 +246,36 @@ def _recompute_problems(check: Located, datasets: set[str]) -> list[tuple[int, s
     return found
 
 
+def _compilation_problems(check: Located, recipe: Located) -> list[tuple[int, str]]:
+    """A check against the whole compilation names an estimate the fit gives, a supports_if,
+    no source_key (it weighs many studies) and the significance "from the compilation"."""
+    ident, found = check["id"], []
+    if recipe["compilation"] not in COMPILATION_ESTIMATES:
+        found.append((recipe.line_of("compilation"), f"check {ident}: compilation estimate "
+                      f"{recipe['compilation']!r} is not one of "
+                      + ", ".join(repr(e) for e in COMPILATION_ESTIMATES)))
+    if not SUPPORTS_IF_PATTERN.match(str(recipe.get("supports_if", ""))):
+        found.append((recipe.line, f"check {ident}: recompute.compilation needs supports_if "
+                      "'> number' or '< number'"))
+    if "source_key" in check:
+        found.append((check.line_of("source_key"), f"check {ident}: a compilation check weighs "
+                      "many studies and names no source_key"))
+    if check.get("significance") != COMPILATION_SIGNIFICANCE:
+        found.append((check.line_of("significance"), f"check {ident}: a compilation check's "
+                      f"significance is {COMPILATION_SIGNIFICANCE!r} (the fit computes it)"))
+    return found
+
+
+def _is_compilation_check(check: Located) -> bool:
+    return isinstance(check.get("recompute"), dict) and "compilation" in check["recompute"]
+
+
 def _check_problems(check: Located, statements: dict, keys: frozenset[str],
                     datasets: set[str]) -> list[tuple[int, str]]:
     found = _missing(check, CHECK_FIELDS, "check")
+    if not _is_compilation_check(check) and check.get("source_key") in (None, ""):
+        found.append((check.line, f"check {check.get('id', '<no id>')}: missing field "
+                      "'source_key'"))
     ident = check.get("id")
     if check.get("statement") and check["statement"] not in statements:
         found.append((check.line_of("statement"),
@@ -442,16 +479,53 @@ def _evidence_finding(recipe: dict, datasets, datapackage_path):
     return direction, how, finding, row
 
 
+def _compilation_finding(recipe: dict):
+    """(recomputed, how, finding, significant, significance, study) of a check against the
+    whole compilation: the named estimate of its main fit, or the largest fold it holds."""
+    from reviewkit.evidence import compilation
+
+    table = compilation.effects()
+    used = compilation.main_effects(table)
+    estimate = recipe["compilation"]
+    if estimate == "largest fold":
+        folds = table[table["fold"].notna()]
+        value, p = float(folds["fold"].max()), None
+        how = (f"largest fold over baseline among {folds['source_key'].nunique()} studies "
+               f"({folds.loc[folds['fold'].idxmax(), 'source_key']})")
+        studies = folds["source_key"].nunique()
+    else:
+        if estimate == "duration slope":
+            term = compilation.fit(used).slope
+        else:
+            term = compilation.fit(used, moderators=("running",)).term("running (vs other modes)")
+        value, p = term["estimate"], term["p"]
+        how = (f"{estimate} of the random-effects meta-regression on {len(used)} effects from "
+               f"{used['source_key'].nunique()} studies = {value:.3g} (95% CI "
+               f"{term['ci_low']:.3g} to {term['ci_high']:.3g})")
+        studies = used["source_key"].nunique()
+    significant = None if p is None else p < 0.05
+    significance = "not reported (a single largest value)" if p is None else \
+        f"P = {p:.2g} (from the compilation fit)"
+    finding = finding_from_number(value, recipe["supports_if"], significant)
+    return (f"{value:.3g}", how + f"; supports if {recipe['supports_if']}", finding, significant,
+            significance, f"compilation ({studies} studies)")
+
+
 def evaluate_check(check: dict, statements: dict, datasets: dict | None = None,
                    datapackage_path: Path = paths.DATAPACKAGE_PATH) -> dict:
     """One check with its recomputed finding and derived verdict."""
     datasets = {} if datasets is None else datasets
     recipe = check["recompute"]
-    significant = significance_level(check["significance"])
+    significance = check["significance"]
     locator = url = ""
-    if "unavailable" in recipe:
+    study = check.get("source_key", "")
+    if "compilation" in recipe:
+        recomputed, how, finding, significant, significance, study = _compilation_finding(recipe)
+    elif "unavailable" in recipe:
+        significant = significance_level(significance)
         recomputed, how, finding = "—", recipe["unavailable"], "not recomputable"
     else:
+        significant = significance_level(significance)
         if "inputs" in recipe:
             recomputed, how, finding, row = _numeric_finding(recipe, significant, datasets,
                                                              datapackage_path)
@@ -468,11 +542,11 @@ def evaluate_check(check: dict, statements: dict, datasets: dict | None = None,
         "statement_text": statement["text"],
         "criterion": statement.get("criterion") or "",
         "chapter": statement["chapter"],
-        "study": check["source_key"],
+        "study": study,
         "measured": check["measured_outcome"],
         "match": check["match"],
         "finding": finding,
-        "significance": check["significance"],
+        "significance": significance,
         "verdict": derive_verdict(check["match"], finding, significant),
         "expected_verdict": check["expected_verdict"],
         "recomputed": recomputed,

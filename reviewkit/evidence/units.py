@@ -42,6 +42,7 @@ DIMENSIONS = {
     "volume flow per mass": "ml/kg/min",
     "volume": "l",
     "mass": "kg",
+    "length": "m",
     "time": "s",
     "power": "W",
     "dimensionless": "1",
