@@ -114,6 +114,7 @@ def binder_prefix(binder_repo, tmp_path_factory) -> Path:
     run(pip + ["-r", "binder/requirements.txt"], cwd=binder_repo, env=clean_env(prefix),
         timeout=1800)
     run(["bash", "binder/postBuild"], cwd=binder_repo, env=clean_env(prefix), timeout=600)
+    run([str(prefix / "bin" / "python"), "-m", "pip", "check"], env=clean_env(prefix))
     return prefix
 
 
