@@ -1,4 +1,5 @@
-"""Command line: ``python -m reviewkit bib check|fmt|report`` and ``python -m reviewkit data check``."""
+"""Command line: ``python -m reviewkit bib check|fmt|report``, ``python -m reviewkit data check``
+and ``python -m reviewkit cite sync``."""
 from __future__ import annotations
 
 import argparse
@@ -82,6 +83,15 @@ def _data_import_wpd(args) -> int:
     return 0
 
 
+def _cite_sync(args) -> int:
+    from reviewkit.book import publish
+
+    changed = publish.sync_citation_file()
+    print(f"CITATION.cff: {'updated from _config.yml' if changed else 'already in sync'}",
+          file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reviewkit")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -96,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("project", help="the WebPlotDigitizer project JSON placed in data/")
     importer.add_argument("--meta", required=True, help="YAML: source_key, dataset, quantity, ...")
     importer.add_argument("--into", required=True, help="name of the dataset to append to")
+    cite_parser = groups.add_parser("cite", help="CITATION.cff from the settings of _config.yml")
+    cite_parser.add_argument("action", choices=["sync"])
     args = parser.parse_args(argv)
+    if args.group == "cite":
+        return _cite_sync(args)
     if args.group == "bib":
         return {"check": _bib_check, "fmt": _bib_fmt, "report": _bib_report}[args.action](args)
     return {"check": _data_check, "import-wpd": _data_import_wpd}[args.action](args)

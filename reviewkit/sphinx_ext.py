@@ -5,20 +5,19 @@
   the cached outputs of exactly those notebooks whose inputs, or the package code, changed.
 - Fail loudly: every problem of references.bib (and of the citations in the chapters) and of the
   datasets is a build warning, which -W turns into a failed build.
-- Citation metadata (Highwire ``citation_*`` tags) on every page, which Zotero and Google Scholar
-  read to cite a chapter.
+- Citation from CITATION.cff on every page: Highwire ``citation_*`` tags, which Zotero and Google
+  Scholar read, and a "Cite this chapter" block (reviewkit.book.sphinx_hooks).
 """
 from __future__ import annotations
 
-import html
 import os
-from datetime import date
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from reviewkit import bibstyle, citestyle, inputs
+from reviewkit.book import sphinx_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -117,36 +116,6 @@ def finish_recording_reads(app: Sphinx, doctree) -> None:
     log.unlink(missing_ok=True)
 
 
-def add_citation_metadata(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Highwire Press tags, read by Zotero's embedded-metadata translator."""
-    if doctree is None:
-        return
-    config = app.config
-    book_title = config.html_title or config.project
-    page_title = html.unescape(context.get("title", "")) or book_title
-    tags = [("citation_title", page_title)]
-    tags += [("citation_author", author) for author in config.reviewkit_citation_authors]
-    tags += [
-        ("citation_publication_date", config.reviewkit_citation_date or date.today().isoformat()),
-        ("citation_publisher", config.reviewkit_citation_publisher),
-    ]
-    tags.append(("citation_language", "en"))
-    if pagename != config.root_doc:
-        # Zotero's embedded-metadata translator reads either name for the containing book.
-        tags += [("citation_inbook_title", book_title), ("citation_book_title", book_title)]
-    # Dublin Core as well, for tools that read DC rather than Highwire tags.
-    tags += [("DC.title", page_title), ("DC.type", "Text"), ("DC.language", "en")]
-    tags += [("DC.creator", author) for author in config.reviewkit_citation_authors]
-    base = config.html_baseurl
-    if base:
-        tags.append(("citation_public_url", base.rstrip("/") + "/" + pagename + ".html"))
-    rendered = "".join(
-        f'<meta name="{name}" content="{html.escape(value, quote=True)}" />\n'
-        for name, value in tags if value
-    )
-    context["metatags"] = context.get("metatags", "") + rendered
-
-
 def check_sources(app: Sphinx) -> None:
     """Bibliography and data problems are build warnings, so -W turns them into a failed build."""
     from reviewkit import bib, data
@@ -174,12 +143,12 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", add_static_files)
     # Before myst-nb reads its configuration (priority 500), so a failed check can stop execution.
     app.connect("builder-inited", check_sources, priority=100)
-    app.add_config_value("reviewkit_citation_authors", [], "html")
-    app.add_config_value("reviewkit_citation_date", "", "html")
-    app.add_config_value("reviewkit_citation_publisher", "", "html")
+    app.connect("config-inited", sphinx_hooks.apply_citation_config)
+    app.connect("builder-inited", sphinx_hooks.check_citation_file)
+    app.connect("builder-inited", sphinx_hooks.add_cite_assets)
     app.connect("builder-inited", invalidate_changed_chapters)
     app.connect("env-get-outdated", outdated_chapters)
     app.connect("source-read", start_recording_reads)
     app.connect("doctree-read", finish_recording_reads)
-    app.connect("html-page-context", add_citation_metadata)
+    app.connect("html-page-context", sphinx_hooks.add_page_citation)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -16,8 +16,8 @@ BIN = Path(sys.executable).parent
 JUPYTER_BOOK = str(BIN / "jupyter-book")
 BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
 # What a copy of the book needs; everything else (venv, builds, caches, VCS) stays behind.
-BOOK_PARTS = ["_config.yml", "_toc.yml", "intro.md", "chapters", "data", "references.bib",
-              "reviewkit"]
+BOOK_PARTS = ["_config.yml", "_toc.yml", "CITATION.cff", "intro.md", "chapters", "data",
+              "references.bib", "reviewkit"]
 
 
 def toc_files(root: Path = ROOT) -> list[str]:

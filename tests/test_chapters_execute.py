@@ -37,7 +37,7 @@ def test_there_are_chapters_to_execute():
 def test_chapter_executes(path):
     notebook = execute(path)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert code_cells, f"{path.name} has no code cells"
+    # A page without code (the reference list) is still a notebook, so that Binder can open it.
     assert all(cell.get("execution_count") for cell in code_cells)
 
 

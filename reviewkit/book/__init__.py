@@ -1,0 +1,1 @@
+"""Book machinery: the edition's citation (CITATION.cff) on every page of the built book."""
