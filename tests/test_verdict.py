@@ -128,3 +128,17 @@ def test_at_least_ten_figures_with_caption_and_alt(built_book):
             if image and (image.get("alt") or "").strip() and figure.find("figcaption"):
                 figures.append((name, figure.get("id")))
     assert len(figures) >= 10, figures
+
+
+@pytest.mark.build
+def test_verdict_gains_the_later_statements_checked_against_the_compilation(built_book):
+    page = article(built_book, "chapters/verdict")
+    later = claims.check_table("what-drives-il6")
+    section = page.find(id="beyond-the-review-three-later-statements")
+    assert section is not None
+    shown = {cells[0].get_text(" ", strip=True): cells[-1].get_text(strip=True)
+             for row in section.select("table.reviewkit-table tbody tr")
+             if len(cells := row.find_all("td")) == 4}
+    assert shown == dict(zip(later["statement"], later["verdict"]))
+    assert len(shown) == 3
+    assert section.find("a", href=re.compile(r"what-drives-il6\.html"))
