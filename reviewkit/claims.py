@@ -45,6 +45,8 @@ SIGNIFICANCE_PATTERN = re.compile(
     r"|from the compilation)"
     r"(?: \(.+\))?$")
 SUPPORTS_IF_PATTERN = re.compile(r"^(?P<relation>[<>]) (?P<value>-?\d*\.?\d+)$")
+# supports_if of a statement that asserts the absence of an effect (e.g. "mode matters little").
+NO_DIFFERENCE = "no difference"
 
 STATEMENT_FIELDS = ("id", "chapter", "text", "outcome", "source", "locator", "url")
 CRITERION_FIELDS = ("id", "label", "requires", "would_change")
@@ -142,6 +144,10 @@ def finding_from_number(value: float, supports_if: str, significant: bool | None
     """A recomputed number as a finding: in the statement's direction, opposite, or neither.
 
     A difference the source reports as not significant is no effect, whatever its sign."""
+    if supports_if == NO_DIFFERENCE:
+        # The statement asserts an absence: a significant estimate of either sign goes against
+        # it, and a non-significant one is no effect found, consistent with it but no proof.
+        return "opposite" if significant else "no effect"
     rule = SUPPORTS_IF_PATTERN.match(supports_if)
     threshold = float(rule["value"])
     if significant is False or value == threshold:
@@ -254,9 +260,10 @@ def _compilation_problems(check: Located, recipe: Located) -> list[tuple[int, st
         found.append((recipe.line_of("compilation"), f"check {ident}: compilation estimate "
                       f"{recipe['compilation']!r} is not one of "
                       + ", ".join(repr(e) for e in COMPILATION_ESTIMATES)))
-    if not SUPPORTS_IF_PATTERN.match(str(recipe.get("supports_if", ""))):
+    supports_if = str(recipe.get("supports_if", ""))
+    if supports_if != NO_DIFFERENCE and not SUPPORTS_IF_PATTERN.match(supports_if):
         found.append((recipe.line, f"check {ident}: recompute.compilation needs supports_if "
-                      "'> number' or '< number'"))
+                      f"'> number', '< number' or '{NO_DIFFERENCE}'"))
     if "source_key" in check:
         found.append((check.line_of("source_key"), f"check {ident}: a compilation check weighs "
                       "many studies and names no source_key"))

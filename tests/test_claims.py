@@ -165,6 +165,11 @@ def test_finding_is_computed_from_the_number():
     assert claims.finding_from_number(0.6, "> 1", True) == "opposite"
     assert claims.finding_from_number(0.36, "> 0", False) == "no effect"
     assert claims.finding_from_number(0.5, "< 1", None) == "supports"
+    # A statement that asserts an absence is never supported by a number, and a significant
+    # difference of either sign goes against it.
+    assert claims.finding_from_number(0.4, "no difference", False) == "no effect"
+    assert claims.finding_from_number(0.4, "no difference", True) == "opposite"
+    assert claims.finding_from_number(-0.4, "no difference", True) == "opposite"
 
 
 def test_unclassified_direction_is_an_error():
