@@ -11,7 +11,7 @@ from reviewkit.textfiles import InputError
 
 
 def _bib_check(args) -> int:
-    from reviewkit import bib
+    from reviewkit.bibliography import bib
 
     problems, notes = bib.check(Path(args.bib))
     for line in problems:
@@ -24,7 +24,7 @@ def _bib_check(args) -> int:
 
 
 def _bib_fmt(args) -> int:
-    from reviewkit import bib
+    from reviewkit.bibliography import bib
 
     try:
         changed = bib.fmt(Path(args.bib))
@@ -38,7 +38,7 @@ def _bib_fmt(args) -> int:
 
 
 def _bib_report(args) -> int:
-    from reviewkit import bib, corrections
+    from reviewkit.bibliography import bib, corrections
 
     try:
         library = bib.read_library(Path(args.bib))
@@ -58,7 +58,7 @@ def _bib_report(args) -> int:
 
 
 def _data_check(args) -> int:
-    from reviewkit import data
+    from reviewkit.evidence import data
 
     problems, counts = data.check_all()
     for line in problems:
@@ -70,7 +70,7 @@ def _data_check(args) -> int:
 
 
 def _data_import_wpd(args) -> int:
-    from reviewkit import data, digitizer
+    from reviewkit.evidence import data, digitizer
 
     try:
         target = data.resource(args.into).path

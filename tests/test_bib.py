@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewkit import bib, corrections, paths
+from reviewkit.bibliography import bib, corrections
+from reviewkit import paths
 from reviewkit.__main__ import main
 
 ORIGINAL_LIST = Path(__file__).parent / "fixtures" / "original_reference_list.txt"

@@ -103,13 +103,13 @@ def test_references_page_links_dois_and_pubmed_ids(built_book):
     hrefs = [a["href"] for a in article.find_all("a", href=True)]
     assert sum(h.startswith("https://doi.org/10.") for h in hrefs) >= 25
     assert sum(h.startswith("https://pubmed.ncbi.nlm.nih.gov/") for h in hrefs) >= 10
-    from reviewkit import bib
+    from reviewkit.bibliography import bib
 
     assert len(article.select(".citation, div.citation > *")) >= len(bib.read_library().entries)
 
 
 def test_data_page_offers_every_dataset_for_download(built_book):
-    from reviewkit import data
+    from reviewkit.evidence import data
 
     data_page = built_book / "chapters" / "data.html"
     article = BeautifulSoup(data_page.read_text(encoding="utf-8"), "html.parser").find("article")
@@ -121,7 +121,7 @@ def test_data_page_offers_every_dataset_for_download(built_book):
 
 
 def test_argument_chapters_show_a_claims_check(built_book):
-    from reviewkit import claims
+    from reviewkit.evidence import claims
 
     matrix = claims.evidence_matrix()
     for chapter, expected in matrix.groupby("chapter", sort=False):

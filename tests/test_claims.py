@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reviewkit import claims, paths
+from reviewkit.evidence import claims
+from reviewkit import paths
 
 
 
@@ -360,7 +361,8 @@ def test_statement_provenance_matches_the_datasets():
     """A chapter statement about a primary study points at a page the datasets read it from; a
     statement of a later review (tested against the compilation) at a record its bibliography
     entry was verified on."""
-    from reviewkit import bib, data
+    from reviewkit.bibliography import bib
+    from reviewkit.evidence import data
 
     urls: dict[str, set[str]] = {}
     for resource in data.resources():

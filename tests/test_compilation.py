@@ -11,7 +11,8 @@ import shutil
 import numpy as np
 import pytest
 
-from reviewkit import claims, load
+from reviewkit.evidence import claims
+from reviewkit import load
 from reviewkit.evidence import compilation
 
 from conftest import ROOT

@@ -8,7 +8,8 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from reviewkit import data, paths
+from reviewkit.evidence import data
+from reviewkit import paths
 from reviewkit.textfiles import InputError
 
 VALUE_DATASETS = [r.name for r in data.resources() if r.schema["fields"][1]["name"] == "quantity"]

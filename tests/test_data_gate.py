@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import build, copy_book
-from reviewkit import data, paths
+from reviewkit.evidence import data
+from reviewkit import paths
 from reviewkit.textfiles import read_csv
 
 # ---- bad inputs, each a change to a copy of the book and the message it must produce
@@ -234,7 +235,7 @@ def test_axis_label_shows_the_display_unit():
 
 
 def test_bib_fmt_keeps_permissions(tmp_path):
-    from reviewkit import bib
+    from reviewkit.bibliography import bib
 
     target = tmp_path / "references.bib"
     target.write_text(paths.BIB_PATH.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")

@@ -17,8 +17,9 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from reviewkit import data, paths
-from reviewkit.digitizer import DigitizerError, calibrate, read_project, to_rows
+from reviewkit.evidence import data
+from reviewkit import paths
+from reviewkit.evidence.digitizer import DigitizerError, calibrate, read_project, to_rows
 
 DPI = 100
 SOURCE_KEY = "steensberg2000production"

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from reviewkit import data, digitizer, paths
+from reviewkit.evidence import data, digitizer
+from reviewkit import paths
 from reviewkit.__main__ import main
 
 

@@ -9,7 +9,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT
-from reviewkit import claims
+from reviewkit.evidence import claims
 from reviewkit.evidence import verdict
 
 ARGUMENT = ["exercise-factor-search", "muscle-makes-il6", "muscle-releases-il6",

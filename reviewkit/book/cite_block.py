@@ -1,5 +1,5 @@
 """The "Cite this chapter" block at the end of every page: the author-year text, BibTeX and RIS,
-each with a copy button (reviewkit/static/reviewkit-cite.js) and a download of the same text."""
+each with a copy button (reviewkit/book/static/reviewkit-cite.js) and a download of the same text."""
 from __future__ import annotations
 
 import html

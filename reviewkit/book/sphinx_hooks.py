@@ -1,5 +1,5 @@
 """Sphinx hooks that put the citation of CITATION.cff on every page (connected in
-reviewkit.sphinx_ext): book title, authors and year from CITATION.cff; the site URL derived from the
+reviewkit.book.sphinx_ext): book title, authors and year from CITATION.cff; the site URL derived from the
 repository URL of _config.yml unless html.baseurl is set; licences in the footer; meta tags and the
 "Cite this chapter" block on each page; the footer date from git, never from the clock."""
 from __future__ import annotations

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reviewkit.data import load
+from reviewkit.evidence.data import load
 
 CONCENTRATIONS = ("plasma_il6", "serum_il6", "arterial_plasma_il6",
                   "il6_concentration_sample_unstated")
@@ -333,7 +333,7 @@ def plot_duration(table: pd.DataFrame, result: Fit, ax=None):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from reviewkit.plotting import PALETTE, apply_theme
+    from reviewkit.book.plotting import PALETTE, apply_theme
 
     apply_theme()
     if ax is None:
@@ -367,7 +367,7 @@ def plot_funnel(data: pd.DataFrame, result: Fit, ax=None):
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from reviewkit.plotting import PALETTE, apply_theme
+    from reviewkit.book.plotting import PALETTE, apply_theme
 
     apply_theme()
     if ax is None:
@@ -415,7 +415,7 @@ def studies_table(table: pd.DataFrame | None = None,
 
 def effects_table(table: pd.DataFrame) -> pd.DataFrame:
     """The effects a reader checks: fold, derived or reported, variance, duration, use."""
-    from reviewkit.tables import link
+    from reviewkit.book.tables import link
 
     return pd.DataFrame({
         "study": table["source_key"], "condition": table["condition"],

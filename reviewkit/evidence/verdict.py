@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit import claims
+from reviewkit.evidence import claims
 
 SCORES = ("met", "met, with null results", "indirect evidence only", "not met", "contradicted",
           "untested")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit import inputs, paths
+from reviewkit.book import inputs
+from reviewkit import paths
 from reviewkit.evidence import units
 from reviewkit.textfiles import InputError, label, line_of, read_csv, read_json
 
@@ -114,7 +115,7 @@ def resource(name: str, datapackage_path: Path = paths.DATAPACKAGE_PATH) -> Reso
 
 @lru_cache(maxsize=4)
 def _bib_keys_cached(bib_path: str, mtime_ns: int) -> frozenset[str]:
-    from reviewkit.bib import read_library
+    from reviewkit.bibliography.bib import read_library
 
     return frozenset(entry.key for entry in read_library(Path(bib_path)).entries)
 
@@ -448,7 +449,7 @@ def check_all(datapackage_path: Path = paths.DATAPACKAGE_PATH,
                                                  contract=contract))
         except InputError as error:
             problems.extend(error.problems)
-    from reviewkit import claims
+    from reviewkit.evidence import claims
 
     problems.extend(claims.problems(Path(datapackage_path).parent / "claims.yml", bib_path,
                                     Path(datapackage_path)))

@@ -302,7 +302,8 @@ def import_into_csv(project_path: Path | str, meta_path: Path | str, csv_path: P
     import csv
     import io
 
-    from reviewkit import data, paths
+    from reviewkit.evidence import data
+    from reviewkit import paths
 
     project_path, csv_path = Path(project_path), Path(csv_path)
     meta = _read_meta(Path(meta_path))

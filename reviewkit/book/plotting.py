@@ -78,7 +78,7 @@ def dot_and_whisker(frame: pd.DataFrame, x: str, y: str = "display_value",
 def axis_label(frame: pd.DataFrame) -> str:
     """The declared name of the frame's one quantity, with the statistic when it is relative,
     and the unit the values are drawn in: "plasma IL-6 (pg/ml)", "plasma IL-6, fold change"."""
-    from reviewkit.data import quantities
+    from reviewkit.evidence.data import quantities
 
     name = quantities().loc[frame["quantity"].iloc[0], "label"]
     statistics, shown = frame["statistic"].unique(), frame["display_unit"].unique()
@@ -158,7 +158,7 @@ def criteria_bars(table: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
 
 def study_labels(keys) -> dict[str, str]:
     """Author-year labels (as the reference lists print them) for the given source keys."""
-    from reviewkit.bibstyle import citation_labels
+    from reviewkit.bibliography.bibstyle import citation_labels
 
     labels = citation_labels()
     return {key: labels.get(key, key) for key in pd.unique(pd.Series(list(keys)))}

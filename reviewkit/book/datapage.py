@@ -6,8 +6,9 @@ import json
 
 import pandas as pd
 
-from reviewkit import data, paths
-from reviewkit.tables import link
+from reviewkit.evidence import data
+from reviewkit import paths
+from reviewkit.book.tables import link
 
 
 def dataset_list_markdown() -> str:

@@ -25,7 +25,7 @@ import pandas as pd
 import yaml
 
 from reviewkit import paths
-from reviewkit.data import bib_keys, load, resources
+from reviewkit.evidence.data import bib_keys, load, resources
 
 CLAIMS_PATH = paths.DATA_DIR / "claims.yml"
 
@@ -622,7 +622,7 @@ def synthesis_table(statements: str | list[str], path: Path = CLAIMS_PATH) -> pd
 def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
     """The "claims check" table a chapter shows: statement, study, measured, match, finding,
     verdict (the finding carries the significance as reported)."""
-    from reviewkit.tables import link
+    from reviewkit.book.tables import link
 
     matrix = evidence_matrix(path, chapter=chapter)
     return pd.DataFrame({

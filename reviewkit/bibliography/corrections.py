@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bibtexparser.model import Entry
 
-from reviewkit.bib import field_value
+from reviewkit.bibliography.bib import field_value
 
 # The journals as the review prints them; longest first so that the split is unambiguous.
 PRINTED_JOURNALS = sorted([
@@ -121,13 +121,13 @@ def differences(entry: Entry) -> list[tuple[str, str, str]]:
 
 
 def _links(urls: str) -> str:
-    from reviewkit.tables import link
+    from reviewkit.book.tables import link
 
     return "<br>".join(link(url, url.split("//", 1)[-1].split("/", 1)[0]) for url in urls.split())
 
 
 def _identifiers(entry: Entry) -> str:
-    from reviewkit.tables import link
+    from reviewkit.book.tables import link
 
     parts = []
     doi, pmid, pmcid = (field_value(entry, name) for name in ("doi", "pmid", "pmcid"))
@@ -155,7 +155,8 @@ def corrections_table(bib_path=None):
 
     import pandas as pd
 
-    from reviewkit import bib, paths
+    from reviewkit.bibliography import bib
+    from reviewkit import paths
 
     entries = bib.read_library(bib_path or paths.BIB_PATH).entries
     rows = []

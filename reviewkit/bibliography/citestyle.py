@@ -3,7 +3,7 @@
 sphinxcontrib-bibtex's ``author_year`` style prints the bare year, so two papers by the same
 authors in the same year (Steensberg et al. 2001a and 2001b) would read identically in the text.
 This style is ``author_year`` with the year taken from the entry's label instead
-(see reviewkit.bibstyle, whose labels are unique across the whole list).
+(see reviewkit.bibliography.bibstyle, whose labels are unique across the whole list).
 """
 from __future__ import annotations
 

@@ -118,7 +118,7 @@ def record_reads(log_path: str | None = None, root: Path = paths.ROOT) -> None:
 def input_digest(root: Path, name: str) -> str | None:
     """The digest of one recorded input, as the manifest stores it."""
     if name == BIB_KEYS_INPUT:
-        from reviewkit.data import bib_keys
+        from reviewkit.evidence.data import bib_keys
         from reviewkit.textfiles import InputError
 
         try:
@@ -127,7 +127,7 @@ def input_digest(root: Path, name: str) -> str | None:
             return None
         return hashlib.sha256("\n".join(keys).encode()).hexdigest()
     if name == BIB_LABELS_INPUT:
-        from reviewkit.bibstyle import citation_labels
+        from reviewkit.bibliography.bibstyle import citation_labels
 
         try:
             labels = citation_labels(Path(root) / "references.bib")

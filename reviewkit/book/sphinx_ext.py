@@ -1,7 +1,7 @@
 """Sphinx extension of the book (listed in _config.yml under sphinx: extra_extensions).
 
 - Never serve stale outputs, and re-execute no more than needed: jupyter-cache keys only on code
-  cells, so the build records what each notebook's execution read (reviewkit.inputs) and drops
+  cells, so the build records what each notebook's execution read (reviewkit.book.inputs) and drops
   the cached outputs of exactly those notebooks whose inputs, or the package code, changed.
 - Fail loudly: every problem of references.bib (and of the citations in the chapters) and of the
   datasets is a build warning, which -W turns into a failed build.
@@ -16,7 +16,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from reviewkit import bibstyle, citestyle, inputs
+from reviewkit.bibliography import bibstyle, citestyle
+from reviewkit.book import inputs
 from reviewkit.book import sphinx_hooks
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,8 @@ def finish_recording_reads(app: Sphinx, doctree) -> None:
 
 def check_sources(app: Sphinx) -> None:
     """Bibliography and data problems are build warnings, so -W turns them into a failed build."""
-    from reviewkit import bib, data
+    from reviewkit.bibliography import bib
+    from reviewkit.evidence import data
 
     root = Path(app.srcdir)
     problems, _ = bib.check(root / "references.bib", sources=bib.book_sources(root))

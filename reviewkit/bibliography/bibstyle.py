@@ -19,7 +19,7 @@ LABEL_STYLE_NAME = "reviewkit-author-year"
 def _global_labels(bib_path: str, mtime_ns: int) -> dict[str, str]:
     """Author-year labels made unique across the whole reference list (2001a, 2001b), so that
     every chapter's bibliography gives an entry the same label and no two entries share one."""
-    from reviewkit.bib import field_value, read_library
+    from reviewkit.bibliography.bib import field_value, read_library
 
     bases: dict[str, list[str]] = {}
     for entry in sorted(read_library(bib_path, strict=False).entries, key=lambda e: e.key):
@@ -89,7 +89,8 @@ def citation_labels(bib_path=None) -> dict[str, str]:
     """Every key's author-year label as the reference lists print it (Steensberg et al. 2001a).
 
     A chapter that draws these labels depends on them alone, not on the rest of the entries."""
-    from reviewkit import inputs, paths
+    from reviewkit.book import inputs
+    from reviewkit import paths
 
     bib_path = bib_path or paths.BIB_PATH
     inputs.note_read(inputs.BIB_LABELS_INPUT)

@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from reviewkit.data import load
+from reviewkit.evidence.data import load
 
 
 LINK_COLUMNS = {"read at", "source", "study", "as printed", "as corrected", "what changed", "record", "download"}
