@@ -367,7 +367,7 @@ def test_statement_provenance_matches_the_datasets():
     urls: dict[str, set[str]] = {}
     for resource in data.resources():
         frame = data.load(resource.name)
-        if "url" in frame.columns:
+        if {"url", "source_key"} <= set(frame.columns):
             for key, url in zip(frame["source_key"], frame["url"]):
                 urls.setdefault(key, set()).add(url)
     entries = bib.entries_by_key()

@@ -1,8 +1,9 @@
 """Load the datasets in data/ and validate every row before a chapter may read it.
 
-The contract is the Frictionless Data Package in data/datapackage.json, plus two tables it
-describes: quantities.csv (each quantity's dimension and display unit) and designs.csv (each
-source's conditions, group sizes and time points). Loading never coerces or drops anything
+The contract is the Frictionless Data Package in data/datapackage.json, plus three tables it
+describes: quantities.csv (each quantity's dimension and display unit), designs.csv (each
+source's conditions, group sizes and time points) and pages.csv (every page read, and what kind
+of page it is), which the tables' foreign keys point at. Loading never coerces or drops anything
 silently: every problem is reported as ``file:line: column 'name': message`` with the physical
 line an editor shows, and all problems of a file are raised together.
 """
@@ -27,7 +28,7 @@ INTERVAL_SPREAD_KINDS = {"range", "95% CI", "IQR"}
 # Plain decimal notation in ASCII digits: no exponent, digit separator or other script's digits.
 DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 INTEGER = re.compile(r"-?[0-9]+")
-CONTRACT_RESOURCES = ("quantities", "designs")
+CONTRACT_RESOURCES = ("quantities", "designs", "pages")
 
 
 class DataValidationError(InputError):
@@ -46,10 +47,13 @@ class Resource:
 
 @dataclass
 class Contract:
-    """What the value rows must name: declared quantities and each source's design."""
+    """What the rows must name: declared quantities, each source's design, and the values a
+    foreign key of a schema may take (resource name -> field -> allowed values)."""
     quantities: dict[str, dict] = field(default_factory=dict)
     conditions: dict[tuple[str, str], int | None] = field(default_factory=dict)
     time_points: dict[str, list[str]] = field(default_factory=dict)
+    keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
     designs_label: str = "data/designs.csv"
     quantities_label: str = "data/quantities.csv"
 
@@ -141,6 +145,26 @@ def _is_values_schema(schema: dict) -> bool:
     return {"quantity", "unit", "condition", "time_point", "value"} <= names
 
 
+def _needs_contract(schema: dict) -> bool:
+    return _is_values_schema(schema) or bool(schema.get("foreignKeys"))
+
+
+def _foreign_key_problems(row: dict[str, str], where: str, schema: dict,
+                          contract: Contract) -> list[str]:
+    """Each foreign key of the schema must name a row of the resource it refers to."""
+    problems = []
+    for foreign in schema.get("foreignKeys") or []:
+        reference = foreign["reference"]
+        allowed = contract.keys.get(reference["resource"], {})
+        for name, target in zip(foreign["fields"], reference["fields"]):
+            if row[name] and row[name] not in allowed.get(target, set()):
+                problems.append(
+                    f"{where}: column {name!r}: {row[name]!r} is not a {target} of "
+                    f"{contract.labels.get(reference['resource'], reference['resource'])}; "
+                    "add it there first")
+    return problems
+
+
 def validate_rows(
     rows: list[tuple[int, dict]] | list[dict],
     header: list[str],
@@ -184,6 +208,8 @@ def validate_rows(
             row_problems.extend(_cell_problems(item, row[item["name"]], where, known_keys))
         if not row_problems and contract is not None and _is_values_schema(schema):
             row_problems.extend(_contract_problems(row, where, contract))
+        if not row_problems and contract is not None:
+            row_problems.extend(_foreign_key_problems(row, where, schema, contract))
         if not row_problems and "spread_kind" in row:
             row_problems.extend(_spread_problems(row, where))
         problems.extend(row_problems)
@@ -343,15 +369,16 @@ def read_checked(
 ) -> pd.DataFrame:
     """Read one CSV as text, validate every cell and row, and only then convert types.
 
-    A values table is checked against the contract (quantities, designs) of the data package
-    it sits in, unless one is given; its frame gains the display_* columns.
+    A values table, or one with foreign keys, is checked against the contract (quantities,
+    designs, pages) of the data package it sits in, unless one is given; a values frame gains
+    the display_* columns.
     """
     csv_path = Path(csv_path)
     where = file_label or label(csv_path)
     header, rows = _read_records(csv_path)
     needs_keys = any(item["name"] == "source_key" for item in schema["fields"])
     known = bib_keys(bib_path) if needs_keys else frozenset()
-    if contract is None and _is_values_schema(schema):
+    if contract is None and _needs_contract(schema):
         contract = load_contract(csv_path.parent / "datapackage.json", bib_path)
     problems = validate_rows(rows, header, schema, where, known, contract)
     if problems:
@@ -364,7 +391,7 @@ def read_checked(
 
 def load_contract(datapackage_path: Path = paths.DATAPACKAGE_PATH,
                   bib_path: Path = paths.BIB_PATH) -> Contract:
-    """The declared quantities and designs, themselves validated."""
+    """The declared quantities, designs and pages, themselves validated."""
     found = {r.name: r for r in resources(datapackage_path) if r.name in CONTRACT_RESOURCES}
     missing = [name for name in CONTRACT_RESOURCES if name not in found]
     if missing:
@@ -390,6 +417,13 @@ def load_contract(datapackage_path: Path = paths.DATAPACKAGE_PATH,
                     int(row["n"]) if row["n"] else None
             else:
                 contract.time_points.setdefault(row["source_key"], []).append(row["name"])
+    pages = found["pages"]
+    contract.labels["pages"] = label(pages.path)
+    header, rows = _read_records(pages.path)
+    page_problems = validate_rows(rows, header, pages.schema, label(pages.path), frozenset())
+    problems += page_problems
+    if not page_problems:
+        contract.keys["pages"] = {"url": {row["url"] for _, row in rows}}
     if problems:
         raise DataValidationError(problems)
     return contract
@@ -443,17 +477,40 @@ def check_all(datapackage_path: Path = paths.DATAPACKAGE_PATH,
         contract = load_contract(datapackage_path, bib_path)
     except InputError as error:
         return error.problems, counts
+    frames = {}
     for item in found:
         try:
-            counts[item.name] = len(read_checked(item.path, item.schema, bib_path,
-                                                 contract=contract))
+            frames[item.name] = read_checked(item.path, item.schema, bib_path, contract=contract)
+            counts[item.name] = len(frames[item.name])
         except InputError as error:
             problems.extend(error.problems)
+    if len(frames) == len(found):
+        problems.extend(_unreferenced_problems(found, frames))
     from reviewkit.evidence import claims
 
     problems.extend(claims.problems(Path(datapackage_path).parent / "claims.yml", bib_path,
-                                    Path(datapackage_path)))
+                                    Path(datapackage_path), recompute=not problems))
     return problems, counts
+
+
+def _unreferenced_problems(found: list[Resource], frames: dict[str, pd.DataFrame]) -> list[str]:
+    """A registered page that no row points at is left over from an edit: say so."""
+    used: dict[tuple[str, str], set[str]] = {}
+    for item in found:
+        for foreign in item.schema.get("foreignKeys") or []:
+            reference = foreign["reference"]
+            for name, target in zip(foreign["fields"], reference["fields"]):
+                used.setdefault((reference["resource"], target), set()).update(
+                    frames[item.name][name].dropna())
+    problems = []
+    by_name = {item.name: item for item in found}
+    for (resource_name, target), values in sorted(used.items()):
+        header, rows = _read_records(by_name[resource_name].path)
+        for line, row in rows:
+            if row[target] not in values:
+                problems.append(f"{label(by_name[resource_name].path)}:{line}: {target} "
+                                f"{row[target]!r} is used by no row of any dataset; remove it")
+    return problems
 
 
 def quantities(datapackage_path: Path = paths.DATAPACKAGE_PATH) -> pd.DataFrame:
