@@ -81,6 +81,26 @@ def build(book: Path, timeout: int = 900) -> subprocess.CompletedProcess:
                           capture_output=True, timeout=timeout)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+# As root Chromium needs --no-sandbox; the rest keeps a headless run quiet and offline.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium (Playwright's own browser download cannot be used here), installed
+    with apt-get on a machine that lacks it."""
+    if not CHROMIUM.exists():
+        apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command, timeout in ((["apt-get", "update"], 600),
+                                 (["apt-get", "install", "-y", "chromium"], 1200)):
+            result = subprocess.run(command, env=apt, text=True, capture_output=True,
+                                    timeout=timeout)
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return CHROMIUM
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> Path:
     """Build the real book once (in place, as `make book` does) and return _build/html."""

@@ -20,14 +20,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, notebook_pages
+from conftest import CHROMIUM_ARGS, ROOT, notebook_pages
 
 pytestmark = [pytest.mark.binder, pytest.mark.build]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# As root Chromium needs --no-sandbox; the rest keeps a headless run quiet and offline.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERVER_START_TIMEOUT_S = 120
 NOTEBOOK_TIMEOUT_MS = 300_000
 CHAPTERS = [str(path.relative_to(ROOT).with_suffix("")) for path in notebook_pages()]
@@ -67,16 +63,6 @@ def run(command, **kwargs) -> subprocess.CompletedProcess:
     assert result.returncode == 0, (
         f"{' '.join(map(str, command))} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
     return result
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    """Debian's Chromium (Playwright's own browser download cannot be used here)."""
-    if not CHROMIUM.exists():
-        apt = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        run(["apt-get", "update"], env=apt, timeout=600)
-        run(["apt-get", "install", "-y", "chromium"], env=apt, timeout=1200)
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")

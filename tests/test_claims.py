@@ -328,19 +328,29 @@ def test_evidence_matrix_is_tidy(matrix):
     assert set(matrix["verdict"]) <= set(claims.VERDICTS)
 
 
-def test_check_table_columns(matrix):
-    table = claims.check_table("glycogen-and-carbohydrate")
-    assert list(table.columns) == ["statement", "study", "measured", "match", "finding", "verdict"]
-    assert len(table) == len(matrix[matrix["chapter"] == "glycogen-and-carbohydrate"])
+def test_checks_for_a_chapter_give_one_table_per_statement(matrix):
+    from reviewkit.book import tables
+
+    chapter = matrix[matrix["chapter"] == "glycogen-and-carbohydrate"]
+    shown = tables.checks_for("glycogen-and-carbohydrate")
+    assert [t.caption for t in shown] == list(dict.fromkeys(chapter["statement_text"]))
+    assert sum(len(t.frame) for t in shown) == len(chapter)
+    for table in shown:
+        assert list(table.frame.columns) == ["Study", "What it measured", "Finding", "Verdict"]
+        # A study is a citation, never a bare key of the reference list.
+        assert all(isinstance(cell[0], tables.Cite) for cell in table.frame["Study"])
 
 
-def test_synthesis_table_by_chapter_or_ids():
-    by_chapter = claims.synthesis_table("glycogen-and-carbohydrate")
-    by_ids = claims.synthesis_table(["low-glycogen-enhances-gene-activation",
-                                     "carbohydrate-inhibits-release",
-                                     "thigh-o2-rises-with-intensity"])
-    assert by_chapter.equals(by_ids) and len(by_chapter) == 3
-    assert by_chapter.loc[1, "statement"].startswith("Carbohydrate taken during exercise")
+def test_synthesis_by_chapter_or_ids():
+    from reviewkit.book import tables
+
+    by_chapter = tables.synthesis_for("glycogen-and-carbohydrate").frame
+    by_ids = tables.synthesis_for(["low-glycogen-enhances-gene-activation",
+                                   "carbohydrate-inhibits-release",
+                                   "thigh-o2-rises-with-intensity"]).frame
+    assert by_chapter.reset_index(drop=True).equals(by_ids.reset_index(drop=True))
+    assert len(by_chapter) == 3
+    assert by_chapter["Statement"].iloc[1].startswith("Carbohydrate taken during exercise")
 
 
 def test_review_statements_name_a_criterion():

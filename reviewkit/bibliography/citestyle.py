@@ -3,15 +3,16 @@
 sphinxcontrib-bibtex's ``author_year`` style prints the bare year, so two papers by the same
 authors in the same year (Steensberg et al. 2001a and 2001b) would read identically in the text.
 This style is ``author_year`` with the year taken from the entry's label instead
-(see reviewkit.bibliography.bibstyle, whose labels are unique across the whole list).
+(see reviewkit.bibliography.bibstyle, whose labels are unique across the whole list), and with
+the round brackets of author-year citations: (Steensberg et al., 2001a; Keller et al., 2001).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sphinxcontrib.bibtex.plugin import register_plugin
 from pybtex.richtext import Text
-from sphinxcontrib.bibtex.style.referencing import GroupReferenceStyle
+from sphinxcontrib.bibtex.style.referencing import BracketStyle, GroupReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
     BasicAuthorYearParentheticalReferenceStyle,
@@ -59,8 +60,16 @@ class _Year(ExtraYearReferenceStyle):
         return reference[labelled_year]
 
 
+def _round_brackets() -> BracketStyle:
+    """Author-year citations in round brackets, several separated by semicolons."""
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
 @dataclass
 class SuffixedAuthorYearReferenceStyle(AuthorYearReferenceStyle):
+    bracket_textual: BracketStyle = field(default_factory=_round_brackets)
+    bracket_parenthetical: BracketStyle = field(default_factory=_round_brackets)
+
     def __post_init__(self):
         shared = dict(person=self.person, pre_text_sep=self.pre_text_sep,
                       post_text_sep=self.post_text_sep)

@@ -44,6 +44,12 @@ def split_pages(printed: str) -> str:
     return f"{printed[:half]}–{printed[half:]}"
 
 
+def printed_year_label(text: str) -> str:
+    """The year as the review's list prints it for an item, with its letter: '2003a', '2002'."""
+    match = _ITEM.match(text.strip())
+    return f"{match['year']}{match['suffix'] or ''}" if match else ""
+
+
 def parse_printed(text: str) -> PrintedItem:
     match = _ITEM.match(text.strip())
     if not match:
@@ -120,59 +126,24 @@ def differences(entry: Entry) -> list[tuple[str, str, str]]:
     return found
 
 
-def _links(urls: str) -> str:
-    from reviewkit.book.tables import link
-
-    return "<br>".join(link(url, url.split("//", 1)[-1].split("/", 1)[0]) for url in urls.split())
-
-
-def _identifiers(entry: Entry) -> str:
-    from reviewkit.book.tables import link
-
-    parts = []
-    doi, pmid, pmcid = (field_value(entry, name) for name in ("doi", "pmid", "pmcid"))
-    if doi:
-        parts.append(link(f"https://doi.org/{doi}", f"doi:{doi}"))
-    if pmid:
-        parts.append(link(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", f"PMID:{pmid}"))
-    if pmcid:
-        parts.append(link(f"https://pmc.ncbi.nlm.nih.gov/articles/{pmcid}/", pmcid))
-    return " ".join(parts)
-
-
-def corrected_citation(entry: Entry) -> str:
-    """The verified entry as one plain-text reference (authors, year, title, journal, pages)."""
-    authors = "; ".join(name.strip() for name in field_value(entry, "author").split(" and "))
-    issue = f"({field_value(entry, 'number')})" if field_value(entry, "number") else ""
-    return (f"{authors} ({field_value(entry, 'year')}) {field_value(entry, 'title')}. "
-            f"{field_value(entry, 'journal')} {field_value(entry, 'volume')}{issue}, "
-            f"{field_value(entry, 'pages').replace('--', '–')}.")
-
-
-def corrections_table(bib_path=None):
-    """One row per item of the original list: printed, corrected, changes, and the records."""
-    import html
-
-    import pandas as pd
-
-    from reviewkit.bibliography import bib
+def corrections(bib_path=None) -> list[dict]:
+    """One record per item of the original list, in the review's order: the key, the item as
+    printed, each difference from the verified record, the fields no public record confirmed,
+    and the pages the record was verified on."""
     from reviewkit import paths
+    from reviewkit.bibliography import bib
 
     entries = bib.read_library(bib_path or paths.BIB_PATH).entries
-    rows = []
+    items = []
     for entry in sorted((e for e in entries if field_value(e, "printed_item")),
                         key=lambda e: int(field_value(e, "printed_item"))):
-        changes = [f"{what}: “{printed}” → “{verified}”" for what, printed, verified
-                   in differences(entry)]
-        unverified = field_value(entry, "unverified")
-        if unverified:
-            changes.append(f"not verified on any public record (kept as printed): {unverified}")
-        rows.append({
+        items.append({
             "item": int(field_value(entry, "printed_item")),
             "key": entry.key,
-            "as printed": html.escape(field_value(entry, "printed")),
-            "as corrected": html.escape(corrected_citation(entry)) + "<br>" + _identifiers(entry),
-            "what changed": "<br>".join(html.escape(c) for c in changes) or "no difference found",
-            "record": _links(field_value(entry, "verified_url")) or "no public record found",
+            "printed": field_value(entry, "printed"),
+            "changes": [f"{what}: “{printed}” → “{verified}”"
+                        for what, printed, verified in differences(entry)],
+            "unverified": field_value(entry, "unverified"),
+            "verified_urls": field_value(entry, "verified_url").split(),
         })
-    return pd.DataFrame(rows)
+    return items

@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from docutils import nodes as docutils_nodes
 from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from reviewkit.bibliography import bibstyle, citestyle
-from reviewkit.book import inputs
-from reviewkit.book import sphinx_hooks
+from reviewkit.book import inputs, record_role, sphinx_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -134,14 +135,75 @@ def check_sources(app: Sphinx) -> None:
                        "until they are fixed", len(problems))
 
 
+class BibliographyLetterNote(SphinxPostTransform):
+    """Before each reference list, say that its a/b letters are this edition's, and where the
+    review's own list letters a work differently (runs before sphinxcontrib-bibtex turns the
+    list into citations, while the list's keys are known)."""
+    default_priority = 4
+
+    def run(self, **kwargs) -> None:
+        from sphinxcontrib.bibtex.directives import BibliographyKey
+        from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
+
+        domain = self.env.get_domain("cite")
+        for node in list(self.document.findall(bibliography_node)):
+            key = BibliographyKey(docname=node["docname"], id_=node["ids"][0])
+            keys = [c.entry.key for c in domain.citations if c.bibliography_key == key]
+            if not keys:
+                continue
+            note = docutils_nodes.paragraph(
+                text=bibstyle.letter_note(keys, Path(self.env.srcdir) / "references.bib"),
+                classes=["reviewkit-bibliography-note"])
+            node.parent.insert(node.parent.index(node), note)
+
+
+STATIC = Path(__file__).parent / "static"
+
+
 def add_static_files(app: Sphinx) -> None:
-    app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+    """The book's stylesheet and scripts. Sphinx 7.4 does not overwrite a static file already in
+    the output, so an edited one would be served stale by an incremental build: a copy that
+    differs from the package's is removed first, and Sphinx copies the current one."""
+    app.config.html_static_path.append(str(STATIC))
+    for source in STATIC.iterdir():
+        built = Path(app.outdir) / "_static" / source.name
+        if built.is_file() and built.read_bytes() != source.read_bytes():
+            built.unlink()
     app.add_css_file("reviewkit.css")
+    app.add_js_file("reviewkit-tables.js")
+
+
+def accessible_reference_lists(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """docutils marks each reference-list entry with the deprecated DPUB role doc-biblioentry,
+    which assistive technologies (and axe-core) do not count as an item of the list around it:
+    the list then reads as holding stray links. Plain list items keep the list's meaning."""
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def set_favicon(app: Sphinx, config) -> None:
+    """The book's icon, so that browsers do not ask the site for a missing /favicon.ico."""
+    if not config.html_favicon:
+        config.html_favicon = str(Path(__file__).parent / "static" / "favicon.svg")
+
+
+def disable_thebe(app: Sphinx) -> None:
+    """Jupyter Book always loads sphinx-thebe, which this book does not use (its launch button is
+    Binder's); on every page it declared its configuration twice, a script error in every
+    browser, and fetched nothing useful. Drop its handlers and its stylesheet."""
+    for listeners in app.events.listeners.values():
+        listeners[:] = [listener for listener in listeners
+                        if getattr(listener.handler, "__module__", "") != "sphinx_thebe"]
+    app.registry.css_files[:] = [(name, attributes) for name, attributes
+                                 in app.registry.css_files if "thebe" not in str(name)]
 
 
 def setup(app: Sphinx) -> dict:
     bibstyle.register()
     citestyle.register()
+    app.add_role("record", record_role.record_role)
+    app.add_post_transform(BibliographyLetterNote)
+    disable_thebe(app)
     app.connect("builder-inited", add_static_files)
     # Before myst-nb reads its configuration (priority 500), so a failed check can stop execution.
     app.connect("builder-inited", check_sources, priority=100)
@@ -153,4 +215,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("source-read", start_recording_reads)
     app.connect("doctree-read", finish_recording_reads)
     app.connect("html-page-context", sphinx_hooks.add_page_citation)
+    app.connect("html-page-context", accessible_reference_lists)
+    app.connect("config-inited", set_favicon)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

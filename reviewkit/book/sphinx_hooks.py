@@ -42,6 +42,8 @@ def apply_citation_config(app: Sphinx, config) -> None:
         config.html_baseurl = citation.site_url(repository)
     blob = f"{repository.rstrip('/')}/blob/{branch}"
     text_license = LICENSE_NAMES.get(edition.license, edition.license)
+    # Without a default the theme's script reads an empty mode and logs an error on every page.
+    config.html_context.setdefault("default_mode", "auto")
     config.html_theme_options["extra_footer"] = (
         f'<p class="reviewkit-licences">Text and figures: <a href="{blob}/{TEXT_LICENSE_FILE}">'
         f"{html.escape(text_license)}</a>. Code: "

@@ -608,34 +608,3 @@ def synthesis(path: Path = CLAIMS_PATH, chapter: str | None = None) -> pd.DataFr
         row["studies"] = matrix.loc[mine, "study"].nunique()
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def synthesis_table(statements: str | list[str], path: Path = CLAIMS_PATH) -> pd.DataFrame:
-    """The synthesis a reader sees for a chapter (given its name) or for the named statement
-    ids: the statement's text in place of its id."""
-    table = synthesis(path, chapter=statements if isinstance(statements, str) else None)
-    if isinstance(statements, str):
-        table = table[table["chapter"] == statements]
-    else:
-        table = table[table["statement"].isin(statements)]
-    table = table.drop(columns=["chapter", "statement"]).rename(columns={"text": "statement"})
-    return table.reset_index(drop=True)
-
-
-def check_table(chapter: str, path: Path = CLAIMS_PATH) -> pd.DataFrame:
-    """The "claims check" table a chapter shows: statement, study, measured, match, finding,
-    verdict (the finding carries the significance as reported)."""
-    from reviewkit.book.tables import link
-
-    matrix = evidence_matrix(path, chapter=chapter)
-    return pd.DataFrame({
-        "statement": matrix["statement_text"],
-        "study": [link(url, f"{study}, {locator}") if url else study
-                  for study, locator, url in zip(matrix["study"], matrix["locator"], matrix["url"])],
-        "measured": matrix["measured"],
-        "match": matrix["match"],
-        "finding": [f"{finding}; {significance}" if finding in FINDINGS else finding
-                    for finding, significance in zip(matrix["finding"], matrix["significance"])],
-        "verdict": matrix["verdict"],
-    }).reset_index(drop=True)
-

@@ -328,6 +328,8 @@ def _typed_frame(rows: list[dict[str, str]], schema: dict) -> pd.DataFrame:
     for item in schema["fields"]:
         name, kind = item["name"], item.get("type", "string")
         if kind == "number":
+            # The text as printed keeps the source's precision (2.70, not 2.7) for tables.
+            frame[f"{name}_text"] = frame[name].replace("", pd.NA).astype("string")
             frame[name] = [(_parse_number(v) if v != "" else float("nan")) for v in frame[name]]
             frame[name] = frame[name].astype("float64")
         elif kind == "integer":
