@@ -1,5 +1,5 @@
-"""Command line: ``python -m reviewkit bib check|fmt|report``, ``python -m reviewkit data check``
-and ``python -m reviewkit cite sync``."""
+"""Command line: ``python -m reviewkit bib check|fmt|report``, ``python -m reviewkit data check``,
+``python -m reviewkit cite sync`` and ``python -m reviewkit book benchmark``."""
 from __future__ import annotations
 
 import argparse
@@ -92,6 +92,13 @@ def _cite_sync(args) -> int:
     return 0
 
 
+def _book_benchmark(args) -> int:
+    from reviewkit.book import benchmark
+
+    benchmark.run()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reviewkit")
     groups = parser.add_subparsers(dest="group", required=True)
@@ -108,9 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("--into", required=True, help="name of the dataset to append to")
     cite_parser = groups.add_parser("cite", help="CITATION.cff from the settings of _config.yml")
     cite_parser.add_argument("action", choices=["sync"])
+    book_parser = groups.add_parser("book", help="measure the build (prints timings; slow)")
+    book_parser.add_argument("action", choices=["benchmark"])
     args = parser.parse_args(argv)
     if args.group == "cite":
         return _cite_sync(args)
+    if args.group == "book":
+        return _book_benchmark(args)
     if args.group == "bib":
         return {"check": _bib_check, "fmt": _bib_fmt, "report": _bib_report}[args.action](args)
     return {"check": _data_check, "import-wpd": _data_import_wpd}[args.action](args)

@@ -1,6 +1,7 @@
 """Where the book's content lives, found from the package itself so that every working
 directory (the book build runs chapters in chapters/) sees the same files."""
 import re
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,3 +18,21 @@ def display_path(path: Path) -> str:
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+# What a copy of the book needs to build; everything else (venv, builds, caches, VCS) stays
+# behind. The guard tests and the benchmark build such copies.
+BOOK_PARTS = ["_config.yml", "_toc.yml", "CITATION.cff", "intro.md", "chapters", "data",
+              "references.bib", "reviewkit"]
+
+
+def copy_book(destination: Path, root: Path = ROOT) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
+    for part in BOOK_PARTS:
+        source = root / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(source, destination / part)
+    return destination

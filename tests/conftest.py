@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reviewkit.paths import copy_book  # noqa: F401  (re-exported for the guard tests)
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 JUPYTER_BOOK = str(BIN / "jupyter-book")
 BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
-# What a copy of the book needs; everything else (venv, builds, caches, VCS) stays behind.
-BOOK_PARTS = ["_config.yml", "_toc.yml", "CITATION.cff", "intro.md", "chapters", "data",
-              "references.bib", "reviewkit"]
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
@@ -60,18 +58,6 @@ def strip_doc_links(book: Path) -> None:
         text = path.read_text(encoding="utf-8")
         path.write_text(DOC_LINK.sub(lambda m: m.group(1).strip() or "this page", text),
                         encoding="utf-8")
-
-
-def copy_book(destination: Path) -> Path:
-    destination.mkdir(parents=True, exist_ok=True)
-    for part in BOOK_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, destination / part)
-    return destination
 
 
 def build(book: Path, timeout: int = 900) -> subprocess.CompletedProcess:

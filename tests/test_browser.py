@@ -124,29 +124,73 @@ def screenshot_path(name: str, width_name: str) -> Path:
     return path
 
 
+def reading_problems(page) -> list[str]:
+    """What a reader would stumble on: content wider than the column, images not shown or
+    without alt text, citations that do not land on this page's reference list."""
+    problems = [f"wider than the column: {item}" for item in page.evaluate(TOO_WIDE_JS)]
+    for image in page.evaluate(IMAGES_JS):
+        if not image["shown"]:
+            problems.append(f"image not displayed: {image['src']}")
+        if not image["alt"]:
+            problems.append(f"image without alt text: {image['src']}")
+    problems += [f"citation not linked to this page's references: {c['text']} -> {c['href']}"
+                 for c in page.evaluate(CITATIONS_JS) if not c["onPage"]]
+    return problems
+
+
+def severe_axe_violations(page) -> list[tuple]:
+    """axe-core's critical and serious violations. axe fetches stylesheets itself (and resolves
+    @import against the page, not the sheet): its requests are not the page's, so it runs after
+    the page's own requests were checked."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results["violations"] if v["impact"] in ("critical", "serious")]
+
+
 @pytest.mark.parametrize("width_name", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_page_reads_well(browser, site, name, width_name):
-    from axe_playwright_python.sync_playwright import Axe
-
     page, problems = open_page(browser, f"{site}/{name}.html", WIDTHS[width_name])
     try:
         page.screenshot(path=screenshot_path(name, width_name), full_page=True)
         assert problems == [], f"{name} at {width_name} width: {problems}"
-        wide = page.evaluate(TOO_WIDE_JS)
-        assert wide == [], f"{name} at {width_name} width, wider than the column: {wide[:10]}"
-        for image in page.evaluate(IMAGES_JS):
-            assert image["shown"], f"{name}: image {image['src']} is not displayed"
-            assert image["alt"], f"{name}: image {image['src']} has no alt text"
-        citations = page.evaluate(CITATIONS_JS)
-        astray = [c for c in citations if not c["onPage"]]
-        assert astray == [], f"{name}: citations not linked to this page's references: {astray}"
-        # axe-core fetches stylesheets itself (and resolves @import against the page, not the
-        # sheet): its requests are not the page's, so it runs after the checks above.
-        results = Axe().run(page).response
-        severe = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                  for v in results["violations"] if v["impact"] in ("critical", "serious")]
+        found = reading_problems(page)
+        assert found == [], f"{name} at {width_name} width: {found[:10]}"
+        severe = severe_axe_violations(page)
         assert severe == [], f"{name} at {width_name} width: axe-core finds {severe}"
+    finally:
+        page.context.close()
+
+
+BAD_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Bad page</title></head><body><main>
+<article class="bd-article" style="width: 600px">
+<h1>Bad page</h1>
+<table><tr><td style="white-space: nowrap">{wide}</td></tr></table>
+<img src="figure.png">
+<p><span class="bibtex-citation"><a href="#id-elsewhere">Somebody 2001</a></span></p>
+<button></button>
+</article></main>
+<script>console.error("planted error")</script></body></html>"""
+
+
+def test_the_checks_catch_a_bad_page(browser, tmp_path):
+    """Each check above, seen failing on the input it guards against."""
+    import base64
+
+    (tmp_path / "figure.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJ"
+        "RU5ErkJggg=="))
+    (tmp_path / "bad.html").write_text(BAD_PAGE.format(wide="x" * 300), encoding="utf-8")
+    page, problems = open_page(browser, (tmp_path / "bad.html").as_uri(), 1280)
+    try:
+        assert any("planted error" in p for p in problems), problems
+        found = " | ".join(reading_problems(page))
+        assert "wider than the column" in found
+        assert "image without alt text" in found
+        assert "citation not linked to this page's references: Somebody 2001" in found
+        assert "button-name" in [v[0] for v in severe_axe_violations(page)]
     finally:
         page.context.close()
 

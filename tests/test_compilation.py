@@ -4,9 +4,7 @@ statsmodels cross-check, the 'compilation' recompute kind of the claims register
 chapter's prose quoting the fit through glue."""
 from __future__ import annotations
 
-import math
 import re
-import shutil
 
 import numpy as np
 import pytest

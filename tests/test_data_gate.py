@@ -2,7 +2,6 @@
 `file:line: message` and no traceback; inputs that are merely saved differently load."""
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -136,6 +135,31 @@ def display_unit_of_another_dimension(book):
     return f"data/quantities.csv:{row}: column 'display_unit': 'ng/min' does not measure"
 
 
+def page_not_in_the_register(book):
+    row = line_starting(book, "data/plasma-response.csv", OSTROWSKI_PRE)
+    lines = (book / "data" / "plasma-response.csv").read_text(encoding="utf-8").splitlines()
+    edit(book, "data/plasma-response.csv", lines[row - 1],
+         lines[row - 1].replace("http://47.251.13.51:8081/9518745", "https://example.org/copy"))
+    return (f"data/plasma-response.csv:{row}: column 'url': 'https://example.org/copy' is not a "
+            "url of data/pages.csv; add it there first")
+
+
+def registered_page_no_row_uses(book):
+    path = book / "data" / "pages.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines + ["https://example.org/unused,publisher,Example,\n"]),
+                    encoding="utf-8")
+    return (f"data/pages.csv:{len(lines) + 1}: url 'https://example.org/unused' is used by no "
+            "row of any dataset; remove it")
+
+
+def page_of_an_unknown_kind(book):
+    row = line_starting(book, "data/pages.csv", "http://47.251.13.51:8081/9518745,")
+    edit(book, "data/pages.csv", "http://47.251.13.51:8081/9518745,copy of the PubMed record,",
+         "http://47.251.13.51:8081/9518745,mirror,")
+    return f"data/pages.csv:{row}: column 'kind': value not allowed 'mirror'"
+
+
 def broken_bibliography(book):
     edit(book, "references.bib", "@article{", "@article{{", 1)
     return "references.bib:"
@@ -145,7 +169,8 @@ BAD_INPUTS = [plasma_il6_in_a_mass_flow_unit, duplicated_row, dataset_emptied_to
               misspelt_time_point, value_with_a_digit_separator, value_in_other_digits,
               latin1_csv, malformed_datapackage, missing_csv, malformed_schema,
               claim_names_an_unknown_dataset, undeclared_quantity, group_size_against_the_design,
-              display_unit_of_another_dimension, broken_bibliography]
+              display_unit_of_another_dimension, page_not_in_the_register,
+              registered_page_no_row_uses, page_of_an_unknown_kind, broken_bibliography]
 
 
 def data_check(book: Path) -> subprocess.CompletedProcess:

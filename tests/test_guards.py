@@ -61,6 +61,25 @@ def test_broken_cross_reference_fails_the_build(book):
     assert "fig-that-does-not-exist" in output(result)
 
 
+def test_unknown_record_key_fails_the_build(book):
+    append_to_chapter(book, "The record of {record}`nosuchauthor1999planted`.")
+    result = build(book)
+    assert result.returncode != 0
+    assert "{record}: 'nosuchauthor1999planted' is not a key of references.bib" in output(result)
+
+
+def test_an_edited_stylesheet_reaches_an_incremental_build(book):
+    """Sphinx 7.4 keeps a static file already in the output: the extension must replace it."""
+    assert build(book).returncode == 0
+    stylesheet = book / "reviewkit" / "book" / "static" / "reviewkit.css"
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* planted edit */\n",
+                          encoding="utf-8")
+    result = build(book)
+    assert result.returncode == 0, output(result)[-3000:]
+    built = book / "_build" / "html" / "_static" / "reviewkit.css"
+    assert "planted edit" in built.read_text(encoding="utf-8")
+
+
 def cache_records(book: Path) -> list[tuple]:
     with sqlite3.connect(book / ".jupyter_cache" / "global.db") as db:
         return db.execute("SELECT pk, hashkey, created FROM nbcache ORDER BY pk").fetchall()

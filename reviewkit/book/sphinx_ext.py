@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from docutils import nodes as docutils_nodes
@@ -161,14 +162,16 @@ STATIC = Path(__file__).parent / "static"
 
 
 def add_static_files(app: Sphinx) -> None:
-    """The book's stylesheet and scripts. Sphinx 7.4 does not overwrite a static file already in
-    the output, so an edited one would be served stale by an incremental build: a copy that
-    differs from the package's is removed first, and Sphinx copies the current one."""
+    """The book's stylesheet and scripts. Sphinx 7.4 neither overwrites a static file already in
+    the output nor copies static files when no page is out of date, so an edited stylesheet
+    would be served stale: the current files are written into the output here."""
     app.config.html_static_path.append(str(STATIC))
+    target = Path(app.outdir) / "_static"
     for source in STATIC.iterdir():
-        built = Path(app.outdir) / "_static" / source.name
-        if built.is_file() and built.read_bytes() != source.read_bytes():
-            built.unlink()
+        built = target / source.name
+        if not built.is_file() or built.read_bytes() != source.read_bytes():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, built)
     app.add_css_file("reviewkit.css")
     app.add_js_file("reviewkit-tables.js")
 
