@@ -80,8 +80,16 @@ def value_in_other_digits(book):
 def latin1_csv(book):
     path = book / "data" / "gaps.csv"
     text = path.read_text(encoding="utf-8") + "steensberg2000production,item,missing,naïve\n"
-    path.write_bytes(text.encode("latin-1", errors="replace"))
-    return f"data/gaps.csv:{text.count(chr(10))}: not UTF-8 text (byte 0xef); save the file as UTF-8"
+    saved = text.encode("latin-1", errors="replace")
+    path.write_bytes(saved)
+    # The first line that is not UTF-8 (an earlier "±" may come before the planted "ï").
+    for number, line in enumerate(saved.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            byte = line[error.start]
+            return (f"data/gaps.csv:{number}: not UTF-8 text (byte 0x{byte:02x}); "
+                    "save the file as UTF-8")
 
 
 def malformed_datapackage(book):

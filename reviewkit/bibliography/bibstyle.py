@@ -149,10 +149,12 @@ def letter_note(keys, bib_path: Path | None = None) -> str:
     """The note a reference list carries about its a/b letters: they are this edition's, and
     where the review's own list gives one of these works another year or letter, which."""
     from reviewkit import paths
-    from reviewkit.bibliography.bib import entries_by_key
+    from reviewkit.bibliography.bib import read_library
 
     labels = labels_now(bib_path)
-    entries = entries_by_key(Path(bib_path or paths.BIB_PATH))
+    # Not strict: a broken bibliography is reported by the build's own check, as file:line.
+    entries = {e.key: e for e in read_library(Path(bib_path or paths.BIB_PATH),
+                                              strict=False).entries}
     differ = []
     for key in sorted(set(keys), key=lambda k: labels[k].lower()):
         review = review_year_label(entries[key])

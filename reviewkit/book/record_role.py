@@ -19,7 +19,9 @@ SEPARATOR = " · "
 @lru_cache(maxsize=4)
 def _identifiers(bib_path: str, mtime_ns: int) -> dict[str, list[tuple[str, str]]]:
     records = {}
-    for key, entry in bib.entries_by_key(Path(bib_path)).items():
+    # Not strict: a broken bibliography is reported by the build's own check, as file:line.
+    for entry in bib.read_library(Path(bib_path), strict=False).entries:
+        key = entry.key
         links = []
         doi, pmid, pmcid = (bib.field_value(entry, name) for name in ("doi", "pmid", "pmcid"))
         if doi:

@@ -196,7 +196,7 @@ def number(text) -> str:
 STATISTIC_WORDS = {
     "mean": "mean", "median": "median", "mean change": "mean change",
     "median change": "median change", "individual value": "individual value",
-    "group value (unspecified)": "", "protocol setting": "", "count": "",
+    "group value (unspecified)": "group value", "protocol setting": "", "count": "",
 }
 SPREAD_NOTES = {
     "unstated": "± as printed: the source does not say whether it is the standard deviation "
@@ -237,6 +237,9 @@ def reported(row: pd.Series) -> str:
 def spread_notes(frame: pd.DataFrame) -> list[str]:
     kinds = [k for k in SPREAD_NOTES if k in set(frame["spread_kind"])]
     notes = [SPREAD_NOTES[k] for k in kinds]
+    if "group value (unspecified)" in set(frame["statistic"]):
+        notes.append("A group value is the group's number as the source gives it, without "
+                     "saying whether it is a mean or a median.")
     qualifiers = [QUALIFIER_NOTES[q] for q in QUALIFIER_NOTES
                   if q in set(frame["qualifier"].dropna())]
     if qualifiers:
