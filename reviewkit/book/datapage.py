@@ -8,7 +8,8 @@ import json
 import pandas as pd
 
 from reviewkit import paths
-from reviewkit.book.tables import Cite, Link, Table, natural_sorted, page_label, pages
+from reviewkit.book.table_markup import Cite, Link, Table
+from reviewkit.book.tables import natural_sorted, page_label, pages
 from reviewkit.evidence import data
 
 

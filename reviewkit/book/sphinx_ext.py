@@ -7,6 +7,9 @@
   datasets is a build warning, which -W turns into a failed build.
 - Citation from CITATION.cff on every page: Highwire ``citation_*`` tags, which Zotero and Google
   Scholar read, and a "Cite this chapter" block (reviewkit.book.sphinx_hooks).
+- Reader-facing pages: the ``{record}`` role of the tables, the note on the letters of each
+  reference list, reference-list entries as list items, the book's stylesheet and scripts kept
+  current, and the theme's own faults removed (see README, "Reading the book").
 """
 from __future__ import annotations
 
