@@ -42,6 +42,17 @@ def review_year_label(entry) -> str:
 
 
 @lru_cache(maxsize=4)
+def _review_labels(bib_path: str, mtime_ns: int) -> dict[str, str]:
+    """Every key's year and letter in the review's own list ('' for works it does not cite),
+    read once per version of the file: each reference list's note needs them."""
+    from reviewkit.bibliography.bib import read_library
+
+    # Not strict: a broken bibliography is reported by the build's own check, as file:line.
+    return {entry.key: review_year_label(entry)
+            for entry in read_library(bib_path, strict=False).entries}
+
+
+@lru_cache(maxsize=4)
 def _global_labels(bib_path: str, mtime_ns: int) -> dict[str, str]:
     """Author-year labels made unique across the whole reference list (2001a, 2001b), so that
     every chapter's bibliography gives an entry the same label and no two entries share one.
@@ -137,27 +148,23 @@ def citation_labels(bib_path=None) -> dict[str, str]:
 
     A chapter that draws these labels depends on them alone, not on the rest of the entries."""
     from reviewkit.book import inputs
-    from reviewkit import paths
 
-    bib_path = bib_path or paths.BIB_PATH
     inputs.note_read(inputs.BIB_LABELS_INPUT)
     with inputs.reads_not_recorded():
-        return dict(_global_labels(str(bib_path), bib_path.stat().st_mtime_ns))
+        return dict(labels_now(bib_path))
 
 
 def letter_note(keys, bib_path: Path | None = None) -> str:
     """The note a reference list carries about its a/b letters: they are this edition's, and
     where the review's own list gives one of these works another year or letter, which."""
     from reviewkit import paths
-    from reviewkit.bibliography.bib import read_library
 
     labels = labels_now(bib_path)
-    # Not strict: a broken bibliography is reported by the build's own check, as file:line.
-    entries = {e.key: e for e in read_library(Path(bib_path or paths.BIB_PATH),
-                                              strict=False).entries}
+    bib_path = Path(bib_path or paths.BIB_PATH)
+    reviews = _review_labels(str(bib_path), bib_path.stat().st_mtime_ns)
     differ = []
     for key in sorted(set(keys), key=lambda k: labels[k].lower()):
-        review = review_year_label(entries[key])
+        review = reviews[key]
         ours = labels[key].rsplit(" ", 1)
         if review and review != ours[1]:
             differ.append(f"{labels[key]} is the review's {ours[0]} {review}")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from reviewkit import paths
 from reviewkit.book.table_markup import Cite, Link, Table
+from reviewkit.book import tables
 from reviewkit.book.tables import natural_sorted, page_label, pages
 from reviewkit.evidence import data
 
@@ -75,14 +76,19 @@ def pages_table() -> Table:
     register = pages()
     used: dict[str, set[str]] = {}
     for resource in data.resources():
-        frame = data.read_checked(resource.path, resource.schema)
-        column = None if "source_key" not in frame.columns else "url" if "url" in frame.columns \
-            else "record_url" if "record_url" in frame.columns else None
-        if column:
-            for key, url in zip(frame["source_key"], frame[column]):
-                used.setdefault(url, set()).add(key)
+        # The columns that point at the register are the schema's foreign keys to it.
+        columns = [name for foreign in resource.schema.get("foreignKeys") or []
+                   if foreign["reference"]["resource"] == "pages" for name in foreign["fields"]]
+        if columns:
+            frame = data.read_checked(resource.path, resource.schema)
+            for column in columns:
+                for key, url in zip(frame["source_key"], frame[column]):
+                    used.setdefault(url, set()).add(key)
+    own_records = list(tables.OWN_RECORD_KINDS)
     rows = []
-    for url, page in register.iterrows():
+    for url, page in sorted(register.iterrows(), key=lambda item: (
+            own_records.index(item[1]["kind"]) if item[1]["kind"] in own_records
+            else len(own_records), item[1]["kind"])):
         studies: list = []
         for index, key in enumerate(sorted(used.get(url, ()))):
             studies += ([", "] if index else []) + [Cite(key)]
@@ -92,12 +98,7 @@ def pages_table() -> Table:
             "Note": page["note"] if isinstance(page["note"], str) else "",
             "Values of": tuple(studies),
         })
-    order = {kind: i for i, kind in enumerate(
-        ["PubMed", "PubMed Central", "publisher", "institutional repository"])}
-    frame = pd.DataFrame(rows)
-    frame = frame.iloc[sorted(range(len(frame)), key=lambda i: (
-        order.get(frame.loc[i, "What it is"], 9), frame.loc[i, "What it is"]))]
-    return Table(frame.reset_index(drop=True), widths=[28, 22, 24, 26])
+    return Table(pd.DataFrame(rows), widths=[28, 22, 24, 26])
 
 
 def quantities_table() -> Table:
