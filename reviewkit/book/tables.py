@@ -334,7 +334,7 @@ def criteria_scores(criteria: pd.DataFrame) -> Table:
                                              criteria["indirect no effect"])],
         "Opposite": criteria["opposite"],
         "Score": [Strong(score) for score in criteria["score"]],
-    }), widths=[28, 10, 16, 16, 10, 20])
+    }), widths=[24, 12, 16, 16, 12, 20])
 
 
 def criteria_changes(criteria: pd.DataFrame) -> Table:
